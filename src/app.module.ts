@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CamerasModule } from './cameras/cameras.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EnforcerModule } from './enforcer/enforcer.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
+import { SystemModule } from './system/system.module.js';
+
+/** The HTTP app: core (config, database) plus the feature modules in data-flow order. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        CamerasModule,
+        SchedulesModule,
+        EnforcerModule,
+        SystemModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Clock } from '../common/clock.js';
+import { Camera } from './camera.entity.js';
+import { CamerasController } from './cameras.controller.js';
+import { CamerasRepository } from './cameras.repository.js';
+import { CamerasService } from './cameras.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Camera])],
+  controllers: [CamerasController],
+  providers: [CamerasService, CamerasRepository, Clock],
+  exports: [CamerasService, CamerasRepository],
+})
+export class CamerasModule {}

@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { badField, conflict, notFound } from '../common/errors.js';
+import { keepStoredSecret } from '../common/mask.js';
+import { type Page, page, type PageQuery } from '../common/pagination.js';
+import type { Camera } from './camera.entity.js';
+import type { CameraView, CreateCameraDto, PauseCameraDto, UpdateCameraDto } from './camera.dto.js';
+import { toCameraView } from './camera.view.js';
+import { CamerasRepository } from './cameras.repository.js';
+
+@Injectable()
+export class CamerasService {
+  private readonly logger = new Logger('Cameras');
+
+  constructor(
+    private readonly cameras: CamerasRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(query: PageQuery): Promise<Page<CameraView>> {
+    const [rows, total] = await this.cameras.findPage(query.limit, query.offset);
+    const now = this.clock.now();
+    return page(rows.map((camera) => toCameraView(camera, now)), total, query);
+  }
+
+  async get(id: number): Promise<CameraView> {
+    return toCameraView(await this.require(id), this.clock.now());
+  }
+
+  async create(dto: CreateCameraDto): Promise<CameraView> {
+    await this.ensureNameFree(dto.name);
+    const camera = await this.cameras.insert({ ...dto, location: dto.location ?? '' });
+    this.logger.log(`camera ${camera.id} "${camera.name}" created (${camera.rtspUrl})`);
+    return toCameraView(camera, this.clock.now());
+  }
+
+  async update(id: number, dto: UpdateCameraDto): Promise<CameraView> {
+    const current = await this.require(id);
+    if (dto.name !== undefined && dto.name !== current.name) await this.ensureNameFree(dto.name, id);
+    const values: Partial<Camera> = { ...dto };
+    if (dto.rtspUrl !== undefined) values.rtspUrl = keepStoredSecret(dto.rtspUrl, current.rtspUrl);
+    const updated = await this.cameras.update(id, values);
+    if (!updated) throw notFound('camera', id);
+    return toCameraView(updated, this.clock.now());
+  }
+
+  async remove(id: number): Promise<void> {
+    // Runner rows go with the camera (ON DELETE CASCADE); the enforcer treats their
+    // processes as strays on its next tick and stops them.
+    if (!(await this.cameras.delete(id))) throw notFound('camera', id);
+    this.logger.log(`camera ${id} deleted`);
+  }
+
+  async pause(id: number, dto: PauseCameraDto): Promise<CameraView> {
+    await this.require(id);
+    const now = this.clock.now();
+    if ((dto.minutes === undefined) === (dto.until === undefined)) {
+      throw badField('minutes', 'or until: give exactly one of them');
+    }
+    const until = dto.minutes !== undefined ? new Date(now.getTime() + dto.minutes * 60_000) : new Date(dto.until!);
+    if (until.getTime() <= now.getTime()) throw badField('until', `must be in the future (now is ${now.toISOString()})`);
+    const updated = await this.cameras.update(id, { pauseUntil: until });
+    return toCameraView(updated!, now);
+  }
+
+  async resume(id: number): Promise<CameraView> {
+    await this.require(id);
+    const updated = await this.cameras.update(id, { pauseUntil: null });
+    return toCameraView(updated!, this.clock.now());
+  }
+
+  private async require(id: number): Promise<Camera> {
+    const camera = await this.cameras.findById(id);
+    if (!camera) throw notFound('camera', id);
+    return camera;
+  }
+
+  private async ensureNameFree(name: string, exceptId?: number): Promise<void> {
+    if (await this.cameras.nameTaken(name, exceptId)) throw conflict(`A camera named "${name}" already exists`);
+  }
+}

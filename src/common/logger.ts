@@ -1,0 +1,42 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { LogLevelName } from '../config/config.schema.js';
+import { maskCredentials } from './mask.js';
+
+const LEVELS: LogLevelName[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+const mask = (value: unknown) => (typeof value === 'string' ? maskCredentials(value) : value);
+
+/** Nest's console logger with stream-URL credentials masked in every line, and no colour off a TTY. */
+export class BiskLogger extends ConsoleLogger {
+  constructor(level: LogLevelName = 'log') {
+    super({
+      logLevels: ['fatal', ...LEVELS.slice(0, LEVELS.indexOf(level) + 1)] as LogLevel[],
+      colors: Boolean(process.stdout.isTTY),
+    });
+  }
+  override log(message: unknown, ...rest: unknown[]) {
+    // Nest's per-module and per-route start-up lines are noise in a journal: debug level.
+    if (rest.length === 1 && typeof rest[0] === 'string' && BOOT_CONTEXTS.has(rest[0])) {
+      super.debug(mask(message), ...rest);
+      return;
+    }
+    super.log(mask(message), ...rest.map(mask));
+  }
+  override error(message: unknown, ...rest: unknown[]) {
+    super.error(mask(message), ...rest.map(mask));
+  }
+  override warn(message: unknown, ...rest: unknown[]) {
+    super.warn(mask(message), ...rest.map(mask));
+  }
+  override debug(message: unknown, ...rest: unknown[]) {
+    super.debug(mask(message), ...rest.map(mask));
+  }
+  override verbose(message: unknown, ...rest: unknown[]) {
+    super.verbose(mask(message), ...rest.map(mask));
+  }
+  override fatal(message: unknown, ...rest: unknown[]) {
+    super.fatal(mask(message), ...rest.map(mask));
+  }
+}

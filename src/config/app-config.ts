@@ -1,0 +1,124 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ConfigError } from './config.error.js';
+import { configSchema, type LogLevelName, type RawConfig } from './config.schema.js';
+import { readEnvFile } from './env-file.js';
+
+export type DatabaseSettings =
+  | { engine: 'sqlite'; path: string }
+  | { engine: 'postgres'; url: string };
+
+/**
+ * The typed, validated configuration. Built once at start by `loadConfig`; everything
+ * else receives it through Nest's injector (it is the only reader of process.env).
+ */
+export class AppConfig {
+  readonly env: string;
+  readonly timeZone: string;
+  readonly database: DatabaseSettings;
+  readonly http: { host: string; port: number; apiToken?: string };
+  readonly enforcer: {
+    intervalSeconds: number;
+    lockFile: string;
+    embedded: boolean;
+    nodeName: string;
+  };
+  readonly runners: {
+    command?: string;
+    heartbeatUrl: string;
+    heartbeatKey?: string;
+    logDir: string;
+    snapshotDir: string;
+    stopTimeoutSeconds: number;
+    backoffMaxSeconds: number;
+  };
+  readonly heartbeats: { onlineSec: number; staleSec: number; offlineSec: number; logEverySec: number };
+  readonly tools: { ffmpegPath?: string; ffprobePath?: string };
+  readonly redisUrl?: string;
+  readonly logLevel: LogLevelName;
+
+  constructor(raw: RawConfig) {
+    this.env = raw.NODE_ENV ?? 'production';
+    this.timeZone = raw.TZ;
+    this.database = parseDatabaseUrl(raw.DATABASE_URL);
+    this.http = { host: raw.HOST ?? '127.0.0.1', port: raw.PORT, apiToken: raw.BISK_API_TOKEN };
+    this.enforcer = {
+      intervalSeconds: raw.ENFORCER_INTERVAL_SECONDS,
+      lockFile: raw.ENFORCER_LOCK_FILE ?? '/tmp/bisk_enforcer.lock',
+      embedded: raw.ENFORCER_EMBEDDED,
+      nodeName: raw.NODE_NAME,
+    };
+    this.runners = {
+      command: raw.RUNNER_COMMAND,
+      heartbeatUrl: raw.RUNNER_HEARTBEAT_URL ?? 'http://127.0.0.1:8000/api/runner/heartbeat/',
+      heartbeatKey: raw.RUNNER_HEARTBEAT_KEY,
+      logDir: resolve(raw.RUNNER_LOG_DIR ?? './var/log/runners'),
+      snapshotDir: resolve(raw.SNAPSHOT_DIR ?? './var/snapshots'),
+      stopTimeoutSeconds: raw.RUNNER_STOP_TIMEOUT_SECONDS,
+      backoffMaxSeconds: raw.RUNNER_BACKOFF_MAX_SECONDS,
+    };
+    this.heartbeats = {
+      onlineSec: raw.HEARTBEAT_ONLINE_SEC,
+      staleSec: raw.HEARTBEAT_STALE_SEC,
+      offlineSec: raw.HEARTBEAT_OFFLINE_SEC,
+      logEverySec: raw.HB_LOG_EVERY_SEC,
+    };
+    this.tools = { ffmpegPath: raw.FFMPEG_PATH, ffprobePath: raw.FFPROBE_PATH };
+    this.redisUrl = raw.REDIS_URL;
+    this.logLevel = raw.LOG_LEVEL;
+  }
+}
+
+export function parseDatabaseUrl(value: string): DatabaseSettings {
+  if (/^postgres(ql)?:\/\//i.test(value)) return { engine: 'postgres', url: value };
+  const path = value.replace(/^sqlite:(\/\/)?/i, '');
+  return { engine: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  const version = isIP(host);
+  if (version === 4) return host.startsWith('127.');
+  if (version === 6) return host === '::1';
+  return false;
+}
+
+/**
+ * Reads the environment (plus `BISK_ENV_FILE` when set) and returns the typed config, or
+ * throws a ConfigError whose message is one line naming each bad variable and what is allowed.
+ * Values already in the environment win over the file, as with systemd's own
+ * `Environment=` over `EnvironmentFile=`; file values are exported so child processes
+ * (runners, ffmpeg) see the same PATH and TZ as under systemd.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const fileName = env.BISK_ENV_FILE?.trim();
+  if (fileName) {
+    const fromFile = readEnvFile(fileName);
+    for (const [key, value] of Object.entries(fromFile)) {
+      if (env[key] === undefined) env[key] = value;
+    }
+  }
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${issue.message} (got "${String(env[name] ?? '').slice(0, 80)}")`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const raw = parsed.data;
+  const crossField: string[] = [];
+  if (!(raw.HEARTBEAT_ONLINE_SEC < raw.HEARTBEAT_STALE_SEC && raw.HEARTBEAT_STALE_SEC < raw.HEARTBEAT_OFFLINE_SEC)) {
+    crossField.push(
+      `HEARTBEAT_ONLINE_SEC < HEARTBEAT_STALE_SEC < HEARTBEAT_OFFLINE_SEC is required (got ${raw.HEARTBEAT_ONLINE_SEC}, ${raw.HEARTBEAT_STALE_SEC}, ${raw.HEARTBEAT_OFFLINE_SEC})`,
+    );
+  }
+  const host = raw.HOST ?? '127.0.0.1';
+  if (!raw.BISK_API_TOKEN && !isLoopbackHost(host)) {
+    crossField.push(
+      `HOST "${host}" is not a loopback address; without BISK_API_TOKEN the API only listens on 127.0.0.1, ::1 or localhost (set BISK_API_TOKEN to serve other hosts)`,
+    );
+  }
+  if (crossField.length > 0) throw new ConfigError(`Invalid configuration: ${crossField.join('; ')}`);
+  return new AppConfig(raw);
+}

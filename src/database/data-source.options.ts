@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseSettings } from '../config/app-config.js';
+import { useEngineColumnTypes } from './columns.js';
+import { ENTITIES } from './entities.js';
+import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
+import { SnakeNamingStrategy } from './naming.strategy.js';
+
+/**
+ * The single description of the database connection, used by the Nest app, the CLI and
+ * `ormconfig.ts` (TypeORM's migration CLI) alike. Migrations are never synchronised:
+ * each engine has its own generated set, applied at start and by `bisk migrate`.
+ */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  useEngineColumnTypes(settings.engine);
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'schema_migrations',
+    logging: ['error' as const],
+  };
+  if (settings.engine === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: settings.url,
+      migrations: POSTGRES_MIGRATIONS,
+      applicationName: 'bisk-enforcer',
+      extra: { max: 10, connectionTimeoutMillis: 5000 },
+    };
+  }
+  if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: settings.path,
+    migrations: SQLITE_MIGRATIONS,
+    // WAL lets the HTTP app read while the enforcer writes; the busy timeout makes a
+    // writer wait for the other process instead of failing with SQLITE_BUSY.
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { QueryFailedError } from 'typeorm';
+
+export type DbErrorKind = 'unique' | 'foreign-key' | 'unavailable';
+
+/** Maps driver errors of both engines to what they mean for a client (409) or an operator (503). */
+export function classifyDbError(error: unknown): DbErrorKind | undefined {
+  const driver = (error instanceof QueryFailedError ? error.driverError : error) as
+    | { code?: string; message?: string }
+    | undefined;
+  const code = driver?.code ?? '';
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return 'unique';
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign-key';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', '57P01', '57P03', '08006', '08001'].includes(code)) {
+    return 'unavailable';
+  }
+  return undefined;
+}

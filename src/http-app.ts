@@ -1,0 +1,79 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { checkAuthorization, isPublicPath } from './common/api-auth.js';
+import { BiskLogger } from './common/logger.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+import { VERSION } from './version.js';
+
+/** Largest JSON body accepted; the API's largest legitimate body (a policy with its windows) is a few kB. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/** `<`, `>` and `&` are escaped inside JSON strings, so a name like `<script>` can never be sniffed as HTML. */
+const JSON_UNSAFE = /[<>&\u2028\u2029]/g;
+const escapeJsonChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+export const safeJson = (payload: unknown) => JSON.stringify(payload).replace(JSON_UNSAFE, escapeJsonChar);
+
+/**
+ * Builds the HTTP application (not yet listening) the same way for `main.ts` and the e2e tests.
+ * Fastify was chosen by measurement (bench/RESULTS.md, "HTTP platform").
+ */
+export async function createHttpApp(config: AppConfig, options: { logger?: boolean } = {}) {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger === false ? false : new BiskLogger(config.logLevel),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.setReplySerializer((payload) => safeJson(payload));
+  // The API speaks JSON only: a form or text body is refused up front instead of half-parsed.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(request.method)) return;
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const type = request.headers['content-type'] ?? '';
+    if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+      return reply.status(415).send({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 60) || 'none'}")`,
+      });
+    }
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  const token = config.http.apiToken;
+  if (token) {
+    fastify.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?', 1)[0];
+      if (isPublicPath(path)) return;
+      const result = checkAuthorization(request.headers.authorization, token);
+      if (!result.ok) {
+        if (result.status === 401) reply.header('www-authenticate', 'Bearer realm="bisk", Basic realm="bisk"');
+        return reply
+          .status(result.status)
+          .send({ statusCode: result.status, error: result.status === 401 ? 'Unauthorized' : 'Forbidden', message: result.message });
+      }
+    });
+  }
+
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('BISK Enforcer')
+      .setDescription('Cameras, stream profiles, schedule policies and resource settings; runners and the enforcer.')
+      .setVersion(VERSION)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

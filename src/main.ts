@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { exitOnStartupError } from './common/startup.js';
+import { loadConfig } from './config/app-config.js';
+import { createHttpApp } from './http-app.js';
+
+/** HTTP entry: validated config → app → listen. Every start-up failure is one line and a non-zero exit. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createHttpApp(config);
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const auth = config.http.apiToken ? 'bearer token required' : 'loopback only, no token';
+  new Logger('HTTP').log(
+    `Listening on http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port} (${auth}); API docs at /docs`,
+  );
+}
+
+main().catch(exitOnStartupError);
