@@ -63,7 +63,6 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -10,6 +10,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createHttpApp(config);
   await app.listen({ host: config.http.host, port: config.http.port });
+  // SIGTERM/SIGINT: finish in-flight requests, close the database, exit 0 (a clean stop for systemd).
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    new Logger('HTTP').log(`${signal} received; shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${(error as Error)?.message ?? String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   const auth = config.http.apiToken ? 'bearer token required' : 'loopback only, no token';
   new Logger('HTTP').log(
     `Listening on http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port} (${auth}); API docs at /docs`,

@@ -1,0 +1,475 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startApp } from '../support/app-harness.js';
+
+const TABLES = [
+  'cameras', 'stream_profiles', 'schedule_policies', 'schedule_windows', 'schedule_exceptions',
+  'schedule_policy_cameras', 'resource_settings', 'runners', 'runner_heartbeats', 'enforcer_events',
+];
+
+/**
+ * The whole REST API through HTTP (Fastify inject on the real app), on one engine.
+ * Defined once, run on SQLite always and on PostgreSQL when BISK_TEST_POSTGRES_URL is set.
+ */
+export function defineApiSuite(engine: 'sqlite' | 'postgres') {
+  describe(`REST API on ${engine}`, () => {
+    let h: Harness;
+    let seq = 0;
+    const unique = (prefix: string) => `${prefix}-${++seq}`;
+
+    const rowCounts = async () => {
+      const counts: Record<string, number> = {};
+      for (const table of TABLES) {
+        const [row] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM "${table}"`);
+        counts[table] = Number(row.n);
+      }
+      return counts;
+    };
+
+    const createCamera = async (body: Record<string, unknown> = {}) => {
+      const res = await h.request('POST', '/api/cameras', { name: unique('cam'), rtspUrl: 'rtsp://10.0.0.9/s', ...body });
+      expect(res.status, res.raw).toBe(201);
+      return res.body;
+    };
+    const createProfile = async (body: Record<string, unknown> = {}) => {
+      const res = await h.request('POST', '/api/profiles', { name: unique('profile'), ...body });
+      expect(res.status, res.raw).toBe(201);
+      return res.body;
+    };
+    const createPolicy = async (body: Record<string, unknown> = {}) => {
+      const res = await h.request('POST', '/api/policies', { name: unique('policy'), ...body });
+      expect(res.status, res.raw).toBe(201);
+      return res.body;
+    };
+
+    beforeAll(async () => {
+      h = await startApp(engine);
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    describe('cameras', () => {
+      it('creates a camera with defaults and masks the stream credentials', async () => {
+        const res = await h.request('POST', '/api/cameras', { name: 'Gate 1', rtspUrl: 'rtsp://admin:s3cret@10.0.0.5:554/stream1' });
+        expect(res.status).toBe(201);
+        expect(res.body).toMatchObject({
+          name: 'Gate 1',
+          rtspUrl: 'rtsp://admin:***@10.0.0.5:554/stream1',
+          location: '',
+          isActive: true,
+          paused: false,
+          pauseUntil: null,
+          rtspTransport: 'auto',
+          hbInterval: 10,
+          snapshotEvery: 3,
+          preferCameraOverProfile: false,
+          targetFpsReq: null,
+          detSetReq: null,
+          node: null,
+        });
+        expect(res.raw).not.toContain('s3cret');
+        const [stored] = await h.dataSource.query(`SELECT rtsp_url FROM cameras WHERE id = ${res.body.id}`);
+        expect(stored.rtsp_url).toBe('rtsp://admin:s3cret@10.0.0.5:554/stream1');
+
+        const read = await h.request('GET', `/api/cameras/${res.body.id}`);
+        expect(read.status).toBe(200);
+        expect(read.body).toEqual(res.body);
+      });
+
+      it('lists with limit/offset and a total', async () => {
+        for (let i = 0; i < 3; i++) await createCamera();
+        const all = await h.request('GET', '/api/cameras?limit=500');
+        const pageRes = await h.request('GET', '/api/cameras?limit=2&offset=1');
+        expect(pageRes.status).toBe(200);
+        expect(pageRes.body.total).toBe(all.body.total);
+        expect(pageRes.body.limit).toBe(2);
+        expect(pageRes.body.offset).toBe(1);
+        expect(pageRes.body.items.map((c: { id: number }) => c.id)).toEqual(all.body.items.slice(1, 3).map((c: { id: number }) => c.id));
+        expect(all.body.items.every((c: { rtspUrl: string }) => !/:[^*@/]+@/.test(c.rtspUrl.replace('***', '')))).toBe(true);
+      });
+
+      it('updates fields; sending back the masked URL keeps the stored password', async () => {
+        const camera = await createCamera({ rtspUrl: 'rtsp://viewer:pw1@10.1.1.1/live' });
+        const same = await h.request('PATCH', `/api/cameras/${camera.id}`, { rtspUrl: camera.rtspUrl, location: 'Hall', targetFpsReq: 8, detSetReq: '800' });
+        expect(same.status, same.raw).toBe(200);
+        expect(same.body).toMatchObject({ location: 'Hall', targetFpsReq: 8, detSetReq: '800', rtspUrl: 'rtsp://viewer:***@10.1.1.1/live' });
+        let [stored] = await h.dataSource.query(`SELECT rtsp_url FROM cameras WHERE id = ${camera.id}`);
+        expect(stored.rtsp_url).toBe('rtsp://viewer:pw1@10.1.1.1/live');
+
+        const changed = await h.request('PATCH', `/api/cameras/${camera.id}`, { rtspUrl: 'rtsp://viewer:pw2@10.1.1.1/live', targetFpsReq: null });
+        expect(changed.status).toBe(200);
+        expect(changed.body.targetFpsReq).toBeNull();
+        [stored] = await h.dataSource.query(`SELECT rtsp_url FROM cameras WHERE id = ${camera.id}`);
+        expect(stored.rtsp_url).toBe('rtsp://viewer:pw2@10.1.1.1/live');
+      });
+
+      it('pauses for minutes or until an instant, and resumes', async () => {
+        const camera = await createCamera();
+        const before = Date.now();
+        const paused = await h.request('POST', `/api/cameras/${camera.id}/pause`, { minutes: 30 });
+        expect(paused.status, paused.raw).toBe(200);
+        expect(paused.body.paused).toBe(true);
+        const until = Date.parse(paused.body.pauseUntil);
+        expect(until).toBeGreaterThanOrEqual(before + 30 * 60_000 - 1000);
+        expect(until).toBeLessThanOrEqual(Date.now() + 30 * 60_000 + 1000);
+
+        const target = new Date(Date.now() + 3 * 3600_000);
+        const untilRes = await h.request('POST', `/api/cameras/${camera.id}/pause`, { until: target.toISOString() });
+        expect(untilRes.status).toBe(200);
+        expect(Date.parse(untilRes.body.pauseUntil)).toBe(Math.floor(target.getTime()));
+
+        const resumed = await h.request('POST', `/api/cameras/${camera.id}/resume`);
+        expect(resumed.status).toBe(200);
+        expect(resumed.body).toMatchObject({ paused: false, pauseUntil: null });
+      });
+
+      it.each([
+        ['neither minutes nor until', {}, /exactly one/],
+        ['both minutes and until', { minutes: 5, until: '2099-01-01T00:00:00Z' }, /exactly one/],
+        ['an instant in the past', { until: '2001-01-01T00:00:00Z' }, /must be in the future/],
+        ['a non-ISO until', { until: 'tomorrow' }, /ISO-8601/],
+        ['zero minutes', { minutes: 0 }, /minutes must not be less than 1/],
+      ])('refuses a pause with %s', async (_label, body, message) => {
+        const camera = await createCamera();
+        const res = await h.request('POST', `/api/cameras/${camera.id}/pause`, body);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(message);
+        const read = await h.request('GET', `/api/cameras/${camera.id}`);
+        expect(read.body.pauseUntil).toBeNull();
+      });
+
+      it('deletes a camera with its policy links and resource override', async () => {
+        const camera = await createCamera();
+        const policy = await createPolicy({ cameraIds: [camera.id] });
+        expect((await h.request('PUT', `/api/resource-settings/cameras/${camera.id}`, { cpuNice: 5 })).status).toBe(200);
+        const res = await h.request('DELETE', `/api/cameras/${camera.id}`);
+        expect(res.status).toBe(204);
+        expect((await h.request('GET', `/api/cameras/${camera.id}`)).status).toBe(404);
+        expect((await h.request('GET', `/api/policies/${policy.id}`)).body.cameraIds).toEqual([]);
+        const [row] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM resource_settings WHERE camera_id = ${camera.id}`);
+        expect(Number(row.n)).toBe(0);
+        expect((await h.request('DELETE', `/api/cameras/${camera.id}`)).status).toBe(404);
+      });
+
+      it('stores a name with HTML verbatim and returns it JSON-escaped', async () => {
+        const name = '<script>alert("x")</script> & <b>Gate</b>';
+        const res = await h.request('POST', '/api/cameras', { name, rtspUrl: '/srv/video/gate.mp4' });
+        expect(res.status).toBe(201);
+        expect(res.body.name).toBe(name);
+        expect(res.raw).not.toContain('<script>');
+        expect(res.raw).toContain('\\u003cscript\\u003e');
+        expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        const [stored] = await h.dataSource.query(`SELECT name FROM cameras WHERE id = ${res.body.id}`);
+        expect(stored.name).toBe(name);
+      });
+    });
+
+    describe('profiles', () => {
+      it('creates, reads, lists, updates and deletes a profile', async () => {
+        const created = await h.request('POST', '/api/profiles', {
+          name: 'day-640', fps: 8, detectionSet: '640', rtspTransport: 'tcp', hbInterval: 5, snapshotEvery: 0,
+          extraArgs: { '--min_face_px': 40, '--model': 'buffalo_l', '--debug': false },
+        });
+        expect(created.status, created.raw).toBe(201);
+        expect(created.body).toMatchObject({ name: 'day-640', fps: 8, detectionSet: '640', rtspTransport: 'tcp', isActive: true });
+        expect(created.body.extraArgs).toEqual({ '--min_face_px': 40, '--model': 'buffalo_l', '--debug': false });
+        const id = created.body.id;
+        expect((await h.request('GET', `/api/profiles/${id}`)).body).toEqual(created.body);
+        const list = await h.request('GET', '/api/profiles');
+        expect(list.body.items.some((p: { id: number }) => p.id === id)).toBe(true);
+        const updated = await h.request('PATCH', `/api/profiles/${id}`, { fps: 12.5, rtspTransport: '' });
+        expect(updated.status).toBe(200);
+        expect(updated.body).toMatchObject({ fps: 12.5, rtspTransport: '', detectionSet: '640' });
+        expect((await h.request('DELETE', `/api/profiles/${id}`)).status).toBe(204);
+        expect((await h.request('GET', `/api/profiles/${id}`)).status).toBe(404);
+      });
+
+      it('refuses to delete a profile a window or exception uses, naming the policy', async () => {
+        const profile = await createProfile();
+        const other = await createProfile();
+        const policy = await createPolicy({
+          name: 'Weekdays',
+          windows: [{ dayOfWeek: 0, startTime: '08:00', endTime: '16:00', profileId: profile.id }],
+          exceptions: [{ date: '2026-12-25', mode: 'on', profileId: other.id }],
+        });
+        const res = await h.request('DELETE', `/api/profiles/${profile.id}`);
+        expect(res.status).toBe(409);
+        expect(res.body.message).toMatch(/in use by 1 window\(s\) and 0 exception\(s\) in policy "Weekdays"/);
+        const res2 = await h.request('DELETE', `/api/profiles/${other.id}`);
+        expect(res2.status).toBe(409);
+        expect(res2.body.message).toMatch(/0 window\(s\) and 1 exception\(s\)/);
+        expect((await h.request('GET', `/api/profiles/${profile.id}`)).status).toBe(200);
+        expect((await h.request('DELETE', `/api/policies/${policy.id}`)).status).toBe(204);
+        expect((await h.request('DELETE', `/api/profiles/${profile.id}`)).status).toBe(204);
+      });
+    });
+
+    describe('policies', () => {
+      it('creates a policy with cameras, windows and exceptions and reads the tree back', async () => {
+        const day = await createProfile({ fps: 6 });
+        const night = await createProfile({ fps: 2 });
+        const cams = [await createCamera(), await createCamera()];
+        const res = await h.request('POST', '/api/policies', {
+          name: 'School week',
+          notes: 'term time',
+          cameraIds: cams.map((c) => c.id),
+          windows: [
+            { dayOfWeek: 4, startTime: '22:00', endTime: '06:00', profileId: night.id },
+            { dayOfWeek: 0, startTime: '07:30', endTime: '15:00:30', profileId: day.id },
+            { dayOfWeek: 6, startTime: '00:00', endTime: '00:00', profileId: night.id },
+          ],
+          exceptions: [
+            { date: '2026-12-25', mode: 'off' },
+            { date: '2026-12-31', mode: 'window', startTime: '10:00', endTime: '14:00', profileId: day.id },
+            { date: '2027-01-01', mode: 'on', profileId: night.id },
+          ],
+        });
+        expect(res.status, res.raw).toBe(201);
+        const policy = res.body;
+        expect(policy).toMatchObject({ name: 'School week', notes: 'term time', isEnabled: true });
+        expect(policy.cameraIds).toEqual(cams.map((c) => c.id).sort((a, b) => a - b));
+        expect(policy.windows.map((w: any) => [w.dayOfWeek, w.day, w.startTime, w.endTime, w.kind])).toEqual([
+          [0, 'Monday', '07:30:00', '15:00:30', 'same-day'],
+          [4, 'Friday', '22:00:00', '06:00:00', 'overnight'],
+          [6, 'Sunday', '00:00:00', '00:00:00', 'whole-day'],
+        ]);
+        expect(policy.exceptions.map((e: any) => [e.date, e.mode, e.startTime, e.endTime, e.profileId])).toEqual([
+          ['2026-12-25', 'off', null, null, null],
+          ['2026-12-31', 'window', '10:00:00', '14:00:00', day.id],
+          ['2027-01-01', 'on', null, null, night.id],
+        ]);
+        expect((await h.request('GET', `/api/policies/${policy.id}`)).body).toEqual(policy);
+        const list = await h.request('GET', '/api/policies?limit=500');
+        expect(list.body.items.find((p: { id: number }) => p.id === policy.id)).toEqual(policy);
+      });
+
+      it('replaces windows, exceptions and cameras on update, all in one go', async () => {
+        const profile = await createProfile();
+        const cam = await createCamera();
+        const policy = await createPolicy({
+          windows: [{ dayOfWeek: 1, startTime: '08:00', endTime: '09:00', profileId: profile.id }],
+          exceptions: [{ date: '2026-12-01', mode: 'off' }],
+        });
+        const res = await h.request('PATCH', `/api/policies/${policy.id}`, {
+          isEnabled: false,
+          cameraIds: [cam.id, cam.id],
+          windows: [
+            { dayOfWeek: 2, startTime: '10:00', endTime: '11:00', profileId: profile.id },
+            { dayOfWeek: 3, startTime: '10:00', endTime: '11:00', profileId: profile.id },
+          ],
+        });
+        expect(res.status, res.raw).toBe(200);
+        expect(res.body.isEnabled).toBe(false);
+        expect(res.body.cameraIds).toEqual([cam.id]);
+        expect(res.body.windows.map((w: any) => w.dayOfWeek)).toEqual([2, 3]);
+        expect(res.body.exceptions.map((e: any) => e.date)).toEqual(['2026-12-01']);
+      });
+
+      it('manages windows as sub-resources', async () => {
+        const p1 = await createProfile();
+        const p2 = await createProfile();
+        const policy = await createPolicy();
+        const added = await h.request('POST', `/api/policies/${policy.id}/windows`, { dayOfWeek: 5, startTime: '18:00', endTime: '02:00', profileId: p1.id });
+        expect(added.status, added.raw).toBe(201);
+        expect(added.body).toMatchObject({ dayOfWeek: 5, startTime: '18:00:00', endTime: '02:00:00', kind: 'overnight', profileId: p1.id });
+        const patched = await h.request('PATCH', `/api/policies/${policy.id}/windows/${added.body.id}`, { endTime: '23:00', profileId: p2.id });
+        expect(patched.status, patched.raw).toBe(200);
+        expect(patched.body).toMatchObject({ startTime: '18:00:00', endTime: '23:00:00', kind: 'same-day', profileId: p2.id });
+        expect((await h.request('GET', `/api/policies/${policy.id}/windows`)).body).toHaveLength(1);
+        const other = await createPolicy();
+        expect((await h.request('PATCH', `/api/policies/${other.id}/windows/${added.body.id}`, { endTime: '23:30' })).status).toBe(404);
+        expect((await h.request('DELETE', `/api/policies/${policy.id}/windows/${added.body.id}`)).status).toBe(204);
+        expect((await h.request('GET', `/api/policies/${policy.id}/windows`)).body).toEqual([]);
+        expect((await h.request('DELETE', `/api/policies/${policy.id}/windows/${added.body.id}`)).status).toBe(404);
+      });
+
+      it('manages exceptions as sub-resources, one per date', async () => {
+        const profile = await createProfile();
+        const policy = await createPolicy();
+        const added = await h.request('POST', `/api/policies/${policy.id}/exceptions`, { date: '2027-03-21', mode: 'window', startTime: '09:00', endTime: '12:00', profileId: profile.id });
+        expect(added.status, added.raw).toBe(201);
+        const clash = await h.request('POST', `/api/policies/${policy.id}/exceptions`, { date: '2027-03-21', mode: 'off' });
+        expect(clash.status).toBe(409);
+        expect(clash.body.message).toMatch(/already has an exception on 2027-03-21/);
+        const toOff = await h.request('PATCH', `/api/policies/${policy.id}/exceptions/${added.body.id}`, { mode: 'off' });
+        expect(toOff.status, toOff.raw).toBe(200);
+        expect(toOff.body).toMatchObject({ mode: 'off', startTime: null, endTime: null, profileId: null });
+        const toOn = await h.request('PATCH', `/api/policies/${policy.id}/exceptions/${added.body.id}`, { mode: 'on' });
+        expect(toOn.status).toBe(400);
+        expect(toOn.body.message).toMatch(/profileId is required when mode is "on"/);
+        expect((await h.request('GET', `/api/policies/${policy.id}/exceptions`)).body[0].mode).toBe('off');
+        expect((await h.request('DELETE', `/api/policies/${policy.id}/exceptions/${added.body.id}`)).status).toBe(204);
+        expect((await h.request('GET', `/api/policies/${policy.id}/exceptions`)).body).toEqual([]);
+      });
+
+      it('adds and removes cameras', async () => {
+        const policy = await createPolicy();
+        const a = await createCamera();
+        const b = await createCamera();
+        const added = await h.request('POST', `/api/policies/${policy.id}/cameras`, { cameraIds: [b.id, a.id] });
+        expect(added.status, added.raw).toBe(200);
+        expect(added.body.cameraIds).toEqual([a.id, b.id]);
+        const again = await h.request('POST', `/api/policies/${policy.id}/cameras`, { cameraIds: [a.id] });
+        expect(again.body.cameraIds).toEqual([a.id, b.id]);
+        expect((await h.request('DELETE', `/api/policies/${policy.id}/cameras/${a.id}`)).status).toBe(204);
+        expect((await h.request('GET', `/api/policies/${policy.id}`)).body.cameraIds).toEqual([b.id]);
+        expect((await h.request('DELETE', `/api/policies/${policy.id}/cameras/${a.id}`)).status).toBe(404);
+      });
+
+      it('deletes a policy with its windows and exceptions', async () => {
+        const profile = await createProfile();
+        const policy = await createPolicy({
+          windows: [{ dayOfWeek: 1, startTime: '08:00', endTime: '09:00', profileId: profile.id }],
+          exceptions: [{ date: '2026-12-02', mode: 'off' }],
+        });
+        expect((await h.request('DELETE', `/api/policies/${policy.id}`)).status).toBe(204);
+        const [w] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_windows WHERE policy_id = ${policy.id}`);
+        const [e] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_exceptions WHERE policy_id = ${policy.id}`);
+        expect([Number(w.n), Number(e.n)]).toEqual([0, 0]);
+      });
+    });
+
+    describe('resource settings', () => {
+      it('has a global row that can be changed', async () => {
+        const read = await h.request('GET', '/api/resource-settings/global');
+        expect(read.status).toBe(200);
+        expect(read.body).toMatchObject({ scope: 'global', cameraId: null, device: 'cpu', hwaccel: 'none', isActive: true });
+        const put = await h.request('PUT', '/api/resource-settings/global', { device: 'cuda', hwaccel: 'nvdec', gpuIndex: 0, cpuAffinity: '0-3,6', maxFps: 10, detSetMax: '1024', cpuNice: 5 });
+        expect(put.status, put.raw).toBe(200);
+        expect(put.body).toMatchObject({ device: 'cuda', hwaccel: 'nvdec', gpuIndex: 0, cpuAffinity: '0-3,6', maxFps: 10, detSetMax: '1024', cpuNice: 5 });
+        const reset = await h.request('PUT', '/api/resource-settings/global', { device: null, gpuIndex: null });
+        expect(reset.body).toMatchObject({ device: 'cuda', gpuIndex: null, hwaccel: 'nvdec' });
+      });
+
+      it('creates, reads, lists and deletes a per-camera override', async () => {
+        const camera = await createCamera();
+        expect((await h.request('GET', `/api/resource-settings/cameras/${camera.id}`)).status).toBe(404);
+        const put = await h.request('PUT', `/api/resource-settings/cameras/${camera.id}`, { gpuIndex: 1, maxFps: 4 });
+        expect(put.status, put.raw).toBe(200);
+        expect(put.body).toMatchObject({ scope: 'camera', cameraId: camera.id, gpuIndex: 1, maxFps: 4, device: null });
+        const again = await h.request('PUT', `/api/resource-settings/cameras/${camera.id}`, { maxFps: 5 });
+        expect(again.body).toMatchObject({ id: put.body.id, gpuIndex: 1, maxFps: 5 });
+        const list = await h.request('GET', '/api/resource-settings/cameras');
+        expect(list.body.items.map((r: any) => r.cameraId)).toContain(camera.id);
+        expect((await h.request('DELETE', `/api/resource-settings/cameras/${camera.id}`)).status).toBe(204);
+        expect((await h.request('GET', `/api/resource-settings/cameras/${camera.id}`)).status).toBe(404);
+        expect((await h.request('PUT', '/api/resource-settings/cameras/999999', { maxFps: 5 })).status).toBe(404);
+      });
+    });
+
+    describe('health and docs', () => {
+      it('reports the database up on /health and answers /health/live', async () => {
+        const health = await h.request('GET', '/health');
+        expect(health.status).toBe(200);
+        expect(health.body.details.database.status).toBe('up');
+        expect((await h.request('GET', '/health/live')).status).toBe(200);
+      });
+
+      it('serves OpenAPI at /docs with every resource', async () => {
+        const ui = await h.request('GET', '/docs');
+        expect(ui.status).toBe(200);
+        expect(ui.raw).toMatch(/swagger/i);
+        const spec = await h.request('GET', '/docs/openapi.json');
+        expect(spec.status).toBe(200);
+        expect(Object.keys(spec.body.paths)).toEqual(
+          expect.arrayContaining([
+            '/api/cameras', '/api/cameras/{id}/pause', '/api/profiles/{id}', '/api/policies/{id}/windows/{windowId}',
+            '/api/policies/{id}/exceptions', '/api/resource-settings/global', '/health',
+          ]),
+        );
+      });
+    });
+
+    describe('bad input: a clear 4xx, nothing written, the server still up', () => {
+      let fixtures: { camera: any; profile: any; policy: any };
+      beforeAll(async () => {
+        const profile = await createProfile({ name: 'bad-input-profile' });
+        const camera = await createCamera({ name: 'bad-input-camera' });
+        const policy = await createPolicy({
+          name: 'bad-input-policy',
+          cameraIds: [camera.id],
+          windows: [{ dayOfWeek: 0, startTime: '08:00', endTime: '12:00', profileId: profile.id }],
+        });
+        fixtures = { camera, profile, policy };
+      });
+
+      const window = (over: Record<string, unknown>) => () => ({
+        name: unique('p'),
+        windows: [{ dayOfWeek: 0, startTime: '08:00', endTime: '12:00', profileId: fixtures.profile.id, ...over }],
+      });
+      const exception = (over: Record<string, unknown>) => () => ({
+        name: unique('p'),
+        exceptions: [{ date: '2026-12-24', mode: 'window', startTime: '08:00', endTime: '12:00', profileId: fixtures.profile.id, ...over }],
+      });
+      type Case = [string, string, () => string, (() => unknown) | object | string | undefined, number, RegExp, Record<string, string>?];
+      const cases: Case[] = [
+        ['malformed JSON', 'POST', () => '/api/cameras', '{"name": "x", ', 400, /not valid JSON/],
+        ['a body that is a JSON array', 'POST', () => '/api/cameras', '[{"name":"x"}]', 400, /Body must be a JSON object/],
+        ['a body that is JSON null', 'POST', () => '/api/profiles', 'null', 400, /Body must be a JSON object/],
+        ['a form body instead of JSON', 'POST', () => '/api/cameras', 'name=x', 415, /Content-Type: application\/json/, { 'content-type': 'application/x-www-form-urlencoded' }],
+        ['a wrong type (fps as text)', 'POST', () => '/api/profiles', () => ({ name: unique('p'), fps: 'fast' }), 400, /fps must be a number/],
+        ['a wrong type (isActive as a string)', 'POST', () => '/api/cameras', () => ({ name: unique('c'), rtspUrl: 'x', isActive: 'yes' }), 400, /isActive must be a boolean/],
+        ['a wrong type (hbInterval as a numeric string)', 'PATCH', () => `/api/cameras/${fixtures.camera.id}`, { hbInterval: '10' }, 400, /hbInterval must be an integer/],
+        ['an unknown field', 'POST', () => '/api/cameras', () => ({ name: unique('c'), rtspUrl: 'x', colour: 'red' }), 400, /property colour should not exist/],
+        ['an unknown field in a window', 'POST', () => '/api/policies', window({ slot: 1 }), 400, /windows\[0\]\.slot.*should not exist|property slot should not exist/],
+        ['an empty camera name', 'POST', () => '/api/cameras', { name: '', rtspUrl: 'x' }, 400, /name must not be empty/],
+        ['a blank camera name', 'POST', () => '/api/cameras', { name: '   ', rtspUrl: 'x' }, 400, /name must not be empty/],
+        ['an empty profile name', 'POST', () => '/api/profiles', { name: '' }, 400, /name must not be empty/],
+        ['an empty policy name', 'POST', () => '/api/policies', { name: '' }, 400, /name must not be empty/],
+        ['a missing stream URL', 'POST', () => '/api/cameras', () => ({ name: unique('c') }), 400, /rtspUrl is required/],
+        ['a null for a required field on update', 'PATCH', () => `/api/cameras/${fixtures.camera.id}`, { name: null }, 400, /name must be a string/],
+        ['a newline in a name', 'POST', () => '/api/cameras', { name: 'a\nb', rtspUrl: 'x' }, 400, /control characters/],
+        ['a duplicate camera name', 'POST', () => '/api/cameras', { name: 'bad-input-camera', rtspUrl: 'x' }, 409, /camera named "bad-input-camera" already exists/],
+        ['a rename onto an existing camera name', 'PATCH', () => `/api/cameras/${fixtures.camera.id}`, { name: 'Gate 1' }, 409, /already exists/],
+        ['a duplicate profile name', 'POST', () => '/api/profiles', { name: 'bad-input-profile' }, 409, /profile named "bad-input-profile" already exists/],
+        ['a duplicate policy name', 'POST', () => '/api/policies', { name: 'bad-input-policy' }, 409, /policy named "bad-input-policy" already exists/],
+        ['dayOfWeek 7', 'POST', () => '/api/policies', window({ dayOfWeek: 7 }), 400, /windows\[0\]\.dayOfWeek must be from 0 \(Monday\) to 6 \(Sunday\)/],
+        ['dayOfWeek -1', 'POST', () => '/api/policies', window({ dayOfWeek: -1 }), 400, /windows\[0\]\.dayOfWeek must be from 0 \(Monday\) to 6 \(Sunday\)/],
+        ['dayOfWeek -1 on a window sub-resource', 'POST', () => `/api/policies/${fixtures.policy.id}/windows`, () => ({ dayOfWeek: -1, startTime: '08:00', endTime: '09:00', profileId: fixtures.profile.id }), 400, /dayOfWeek must be from 0/],
+        ['start time "25:00"', 'POST', () => '/api/policies', window({ startTime: '25:00' }), 400, /windows\[0\]\.startTime must be a time of day .*25:00/],
+        ['end time "12:60"', 'POST', () => '/api/policies', window({ endTime: '12:60' }), 400, /windows\[0\]\.endTime must be a time of day .*12:60/],
+        ['time "12:60" on a window update', 'PATCH', () => `/api/policies/${fixtures.policy.id}/windows/${fixtures.policy.windows[0].id}`, { endTime: '12:60' }, 400, /endTime must be a time of day/],
+        ['exception window with end before start', 'POST', () => '/api/policies', exception({ startTime: '12:00', endTime: '08:00' }), 400, /exceptions\[0\]\.endTime must be later than startTime/],
+        ['exception window with end equal to start', 'POST', () => '/api/policies', exception({ startTime: '08:00', endTime: '08:00:00' }), 400, /endTime must be later than startTime/],
+        ['exception mode "on" without a profile', 'POST', () => '/api/policies', exception({ mode: 'on', startTime: undefined, endTime: undefined, profileId: undefined }), 400, /exceptions\[0\]\.profileId is required when mode is "on"/],
+        ['exception mode "window" without a profile', 'POST', () => '/api/policies', exception({ profileId: null }), 400, /exceptions\[0\]\.profileId is required when mode is "window"/],
+        ['exception mode "off" with times', 'POST', () => `/api/policies/${fixtures.policy.id}/exceptions`, { date: '2026-12-24', mode: 'off', startTime: '08:00' }, 400, /startTime is only allowed when mode is "window"/],
+        ['an impossible date', 'POST', () => `/api/policies/${fixtures.policy.id}/exceptions`, { date: '2026-02-30', mode: 'off' }, 400, /date must be a calendar date/],
+        ['an unknown exception mode', 'POST', () => `/api/policies/${fixtures.policy.id}/exceptions`, { date: '2026-12-24', mode: 'maybe' }, 400, /mode must be one of off, on, window/],
+        ['two exceptions on one date', 'POST', () => '/api/policies', () => ({ name: unique('p'), exceptions: [{ date: '2026-12-24', mode: 'off' }, { date: '2026-12-24', mode: 'off' }] }), 400, /more than one exception on 2026-12-24/],
+        ['a camera id that does not exist (path)', 'GET', () => '/api/cameras/999999', undefined, 404, /camera 999999 not found/],
+        ['a profile id that does not exist (update)', 'PATCH', () => '/api/profiles/999999', { fps: 5 }, 404, /profile 999999 not found/],
+        ['a policy id that does not exist (delete)', 'DELETE', () => '/api/policies/999999', undefined, 404, /policy 999999 not found/],
+        ['a camera id that does not exist (pause)', 'POST', () => '/api/cameras/999999/pause', { minutes: 5 }, 404, /camera 999999 not found/],
+        ['a non-numeric id', 'GET', () => '/api/cameras/abc', undefined, 400, /id must be a positive whole number/],
+        ['a policy naming a camera that does not exist', 'POST', () => '/api/policies', () => ({ name: unique('p'), cameraIds: [fixtures.camera.id, 999999] }), 400, /cameraIds refers to cameras that do not exist: 999999/],
+        ['a window naming a profile that does not exist', 'POST', () => '/api/policies', window({ profileId: 999999 }), 400, /windows\[0\]\.profileId refers to profile 999999, which does not exist/],
+        ['a valid window set with one bad exception (all or nothing)', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, () => ({ windows: [], exceptions: [{ date: '2026-12-24', mode: 'on', profileId: 999999 }] }), 400, /exceptions\[0\]\.profileId refers to profile 999999/],
+        ['bad extra arguments', 'POST', () => '/api/profiles', () => ({ name: unique('p'), extraArgs: { 'bad key!': 1 } }), 400, /extraArgs must be an object/],
+        ['a bad CPU list', 'PUT', () => '/api/resource-settings/global', { cpuAffinity: '3-1' }, 400, /cpuAffinity must be a CPU list/],
+        ['a bad device', 'PUT', () => `/api/resource-settings/cameras/${fixtures.camera.id}`, { device: 'tpu' }, 400, /device must be one of cpu, cuda/],
+        ['limit=0', 'GET', () => '/api/cameras?limit=0', undefined, 400, /limit must not be less than 1/],
+        ['limit=abc', 'GET', () => '/api/cameras?limit=abc', undefined, 400, /limit must be a whole number/],
+        ['a 1 MB body', 'POST', () => '/api/cameras', () => JSON.stringify({ name: 'big', rtspUrl: 'x'.repeat(1024 * 1024) }), 413, /too large/i],
+      ];
+
+      const table = cases.map(([label, method, url, body, status, message, headers]) => ({ label, method, url, body, status, message, headers }));
+      it.each(table)('$label → $status', async ({ method, url, body, status, message, headers }) => {
+        const before = await rowCounts();
+        const policyBefore = await h.request('GET', `/api/policies/${fixtures.policy.id}`);
+        const cameraBefore = await h.request('GET', `/api/cameras/${fixtures.camera.id}`);
+        const payload = typeof body === 'function' ? body() : body;
+        const res = await h.request(method, url(), payload, headers);
+        expect(res.status, res.raw.slice(0, 300)).toBe(status);
+        expect(res.body.statusCode).toBe(status);
+        expect(res.body.message).toMatch(message);
+        expect(res.raw).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
+        expect(await rowCounts()).toEqual(before);
+        expect((await h.request('GET', `/api/policies/${fixtures.policy.id}`)).body).toEqual(policyBefore.body);
+        expect((await h.request('GET', `/api/cameras/${fixtures.camera.id}`)).body).toEqual(cameraBefore.body);
+        expect((await h.request('GET', '/health/live')).status).toBe(200);
+      });
+    });
+  });
+}
