@@ -1,5 +1,6 @@
 import { Camera } from '../cameras/camera.entity.js';
 import { EnforcerEvent } from '../enforcer/enforcer-event.entity.js';
+import { EnforcerLease } from '../enforcer/enforcer-lease.entity.js';
 import { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
 import { Runner } from '../enforcer/runner.entity.js';
 import { ResourceSettings } from '../schedules/resource-settings.entity.js';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   Runner,
   RunnerHeartbeat,
   EnforcerEvent,
+  EnforcerLease,
 ];

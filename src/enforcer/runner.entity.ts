@@ -28,6 +28,9 @@ export class Runner {
   @Column({ type: 'simple-json', nullable: true }) effectiveArgs: string[] | null;
   @Column({ type: 'varchar', length: 64, default: '' }) specHash: string;
   @Column({ type: 'integer', default: 0 }) restartCount: number;
+  /** Consecutive short-lived exits; drives the crash back-off and resets after a stable minute. */
+  @Column({ type: 'integer', default: 0 }) crashCount: number;
+  @InstantColumn({ nullable: true }) lastExitAt: Date | null;
   @Column({ type: 'integer', nullable: true }) lastExitCode: number | null;
   @Column({ type: 'varchar', length: 16, nullable: true }) lastExitSignal: string | null;
   @Column({ type: 'text', default: '' }) lastError: string;
