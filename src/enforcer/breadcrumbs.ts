@@ -1,0 +1,72 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+
+/** What the enforcer leaves behind for the HTTP app and `bisk status` (§5), original key names kept. */
+export interface EnforcerBreadcrumbs {
+  runningPid: number | null;
+  node: string | null;
+  lastRun: string | null;
+  lastOk: string | null;
+  lastError: string | null;
+  intervalSeconds: number | null;
+  nextWake: string | null;
+  lastTick: TickSummary | null;
+  startedAt: string | null;
+}
+
+export interface TickSummary {
+  at: string;
+  durationMs: number;
+  desired: number;
+  runningBefore: number;
+  started: number;
+  stopped: number;
+  restarted: number;
+  waiting: number;
+  strays: number;
+  queries?: number;
+}
+
+export const KEYS = {
+  runningPid: 'enforcer:running_pid',
+  node: 'enforcer:node',
+  lastRun: 'enforcer:last_run',
+  lastOk: 'enforcer:last_ok',
+  lastError: 'enforcer:last_error',
+  intervalSeconds: 'enforcer:interval',
+  nextWake: 'enforcer:next_wake',
+  lastTick: 'enforcer:last_tick',
+  startedAt: 'enforcer:started_at',
+  enforceRequestedAt: 'enforcer:enforce_requested_at',
+} as const;
+
+@Injectable()
+export class Breadcrumbs {
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+
+  async write(values: Partial<EnforcerBreadcrumbs>): Promise<void> {
+    await Promise.all(
+      Object.entries(values).map(([name, value]) => this.cache.set(KEYS[name as keyof EnforcerBreadcrumbs], value)),
+    );
+  }
+
+  async read(): Promise<EnforcerBreadcrumbs> {
+    const names = Object.keys(KEYS).filter((k) => k !== 'enforceRequestedAt') as (keyof EnforcerBreadcrumbs)[];
+    const values = await Promise.all(names.map((name) => this.cache.get(KEYS[name])));
+    return Object.fromEntries(names.map((name, i) => [name, values[i] ?? null])) as unknown as EnforcerBreadcrumbs;
+  }
+
+  async clearRunning(): Promise<void> {
+    await this.cache.set(KEYS.runningPid, null);
+  }
+
+  /** "Enforce now" from the HTTP app: a timestamp the running enforcer watches. */
+  async requestEnforce(at: Date): Promise<void> {
+    await this.cache.set(KEYS.enforceRequestedAt, at.toISOString());
+  }
+
+  async enforceRequestedAt(): Promise<string | null> {
+    return (await this.cache.get<string>(KEYS.enforceRequestedAt)) ?? null;
+  }
+}
