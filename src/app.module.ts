@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { BiskCacheModule } from './cache/cache.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -16,6 +17,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
+        BiskCacheModule.forRoot(),
         CamerasModule,
         SchedulesModule,
         EnforcerModule,

@@ -1,12 +1,19 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigCommand } from './commands/config.command.js';
+import { EnforceCommand } from './commands/enforce.command.js';
 import { MigrateCommand } from './commands/migrate.command.js';
+import { PruneHeartbeatsCommand } from './commands/prune-heartbeats.command.js';
+import { RunEnforcerCommand } from './commands/run-enforcer.command.js';
+import { StatusCommand } from './commands/status.command.js';
+import { StopRunnersCommand } from './commands/stop-runners.command.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { RuntimeFactory } from './runtime.module.js';
 
 /**
- * The `bisk` CLI: the commands and only the modules they need. No HTTP stack, Swagger
- * or dashboard code is loaded here; commands that need the database open it themselves.
+ * The `bisk` CLI: thin commands over the same modules as the HTTP app. The root context holds
+ * only config and the commands; a command that needs the database opens the runtime
+ * (database, cache, enforcer) itself, so help and the reference runner stay light.
  */
 @Module({})
 export class CliModule {
@@ -14,7 +21,10 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [ConfigModule.forRoot(config)],
-      providers: [MigrateCommand, ConfigCommand],
+      providers: [
+        RuntimeFactory,
+        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand,
+      ],
     };
   }
 }

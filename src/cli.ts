@@ -21,8 +21,10 @@ async function main(): Promise<void> {
       process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2);
     },
     serviceErrorHandler: (error) => {
-      const { line } = describeStartupError(error);
-      process.stderr.write(`${line.replace(/^Start-up failed: /, 'Error: ')}\n`);
+      // Operator-facing refusals (another enforcer, bad option values) are printed exactly as worded.
+      const plain = error.name === 'EnforcerBusyError' || error.name === 'CommandError';
+      const line = plain ? error.message : describeStartupError(error).line.replace(/^Start-up failed: /, 'Error: ');
+      process.stderr.write(`${line}\n`);
       process.exit(1);
     },
   });

@@ -1,0 +1,44 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { type DataSource, LessThan } from 'typeorm';
+import { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
+import { RuntimeFactory } from '../runtime.module.js';
+import { parsePositiveInt } from './command-error.js';
+
+interface Options {
+  days?: number;
+  hours?: number;
+  minutes?: number;
+}
+
+@Command({ name: 'prune-heartbeats', description: 'Delete stored heartbeats older than the given age (default 7 days)' })
+export class PruneHeartbeatsCommand extends CommandRunner {
+  constructor(private readonly runtime: RuntimeFactory) {
+    super();
+  }
+
+  async run(_args: string[], options: Options): Promise<void> {
+    const given = options.days !== undefined || options.hours !== undefined || options.minutes !== undefined;
+    const minutes = given ? (options.days ?? 0) * 1440 + (options.hours ?? 0) * 60 + (options.minutes ?? 0) : 7 * 1440;
+    const cutoff = new Date(Date.now() - minutes * 60_000);
+    const result = await this.runtime.with((context) =>
+      context.get<DataSource>(getDataSourceToken()).getRepository(RunnerHeartbeat).delete({ ts: LessThan(cutoff) }),
+    );
+    console.log(`Deleted ${result.affected ?? 0} heartbeat row(s) older than ${cutoff.toISOString()}.`);
+  }
+
+  @Option({ flags: '--days <n>', description: 'age in days' })
+  parseDays(value: string): number {
+    return parsePositiveInt('--days', value, 36500);
+  }
+
+  @Option({ flags: '--hours <n>', description: 'age in hours' })
+  parseHours(value: string): number {
+    return parsePositiveInt('--hours', value, 876000);
+  }
+
+  @Option({ flags: '--minutes <n>', description: 'age in minutes' })
+  parseMinutes(value: string): number {
+    return parsePositiveInt('--minutes', value, 52560000);
+  }
+}

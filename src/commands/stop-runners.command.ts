@@ -1,0 +1,28 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { EnforcerService } from '../enforcer/enforcer.service.js';
+import { RuntimeFactory } from '../runtime.module.js';
+import { parsePositiveInt } from './command-error.js';
+
+@Command({ name: 'stop-runners', description: 'Stop runner processes of this node (all, or one camera/profile)' })
+export class StopRunnersCommand extends CommandRunner {
+  constructor(private readonly runtime: RuntimeFactory) {
+    super();
+  }
+
+  async run(_args: string[], options: { camera?: number; profile?: number }): Promise<void> {
+    const { stopped, skipped } = await this.runtime.with((context) =>
+      context.get(EnforcerService).stopRunners({ cameraId: options.camera, profileId: options.profile }),
+    );
+    console.log(`Stopped ${stopped} runner(s); skipped ${skipped} already-dead.`);
+  }
+
+  @Option({ flags: '--camera <id>', description: 'only this camera' })
+  parseCamera(value: string): number {
+    return parsePositiveInt('--camera', value);
+  }
+
+  @Option({ flags: '--profile <id>', description: 'only this profile' })
+  parseProfile(value: string): number {
+    return parsePositiveInt('--profile', value);
+  }
+}

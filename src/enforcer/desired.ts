@@ -1,0 +1,69 @@
+import type { World } from './enforcer.repository.js';
+import type { DesiredSpec } from './plan.js';
+import { desiredPairs, nextBoundary, type ScheduleInput } from './schedule.js';
+import { effectiveSpec, mergeResources, specHash } from './spec.js';
+
+/**
+ * From the loaded world to what this node should run, pure: the cameras this node may run
+ * (unpinned, or pinned to it), the schedule's desired pairs at `at`, each with its effective
+ * spec and hash, and the next instant the schedule can change.
+ */
+export interface Desired {
+  specs: DesiredSpec[];
+  nextBoundary: Date | null;
+  /** Policy ids wanting each pair, keyed "camera:profile" (for explanations). */
+  policiesByPair: Map<string, number[]>;
+}
+
+export function scheduleInput(world: World, node: string): ScheduleInput {
+  const cameraIdsByPolicy = new Map<number, number[]>();
+  for (const link of world.links) {
+    const list = cameraIdsByPolicy.get(link.policyId) ?? [];
+    list.push(link.cameraId);
+    cameraIdsByPolicy.set(link.policyId, list);
+  }
+  const windowsByPolicy = groupBy(world.windows, (w) => w.policyId);
+  const exceptionsByPolicy = groupBy(world.exceptions, (e) => e.policyId);
+  return {
+    cameras: world.cameras
+      .filter((c) => c.node === null || c.node === node)
+      .map((c) => ({ id: c.id, isActive: c.isActive, pauseUntil: c.pauseUntil })),
+    profiles: world.profiles.map((p) => ({ id: p.id, isActive: p.isActive })),
+    policies: world.policies.map((p) => ({
+      id: p.id,
+      isEnabled: p.isEnabled,
+      cameraIds: cameraIdsByPolicy.get(p.id) ?? [],
+      windows: (windowsByPolicy.get(p.id) ?? []).map((w) => ({ dayOfWeek: w.dayOfWeek, startTime: w.startTime, endTime: w.endTime, profileId: w.profileId })),
+      exceptions: (exceptionsByPolicy.get(p.id) ?? []).map((e) => ({ date: e.date, mode: e.mode, startTime: e.startTime, endTime: e.endTime, profileId: e.profileId })),
+    })),
+  };
+}
+
+export function computeDesired(world: World, at: Date, zone: string, node: string): Desired {
+  const input = scheduleInput(world, node);
+  const pairs = desiredPairs(input, at, zone);
+  const cameras = new Map(world.cameras.map((c) => [c.id, c]));
+  const profiles = new Map(world.profiles.map((p) => [p.id, p]));
+  const global = world.resources.find((r) => r.cameraId === null) ?? null;
+  const overrides = new Map(world.resources.filter((r) => r.cameraId !== null).map((r) => [r.cameraId!, r]));
+  const specs: DesiredSpec[] = pairs.map((pair) => {
+    const spec = effectiveSpec(cameras.get(pair.cameraId)!, profiles.get(pair.profileId)!, mergeResources(global, overrides.get(pair.cameraId) ?? null));
+    return { spec, hash: specHash(spec) };
+  });
+  return {
+    specs,
+    nextBoundary: nextBoundary(input, at, zone),
+    policiesByPair: new Map(pairs.map((p) => [`${p.cameraId}:${p.profileId}`, p.policyIds])),
+  };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
+  const map = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

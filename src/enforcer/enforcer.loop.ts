@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock.js';
+import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
+import { VERSION } from '../version.js';
+import { Breadcrumbs } from './breadcrumbs.js';
+import { EnforcerService, type TickResult } from './enforcer.service.js';
+import { FileLock, lockHeldMessage } from './file-lock.js';
+import { LeaseRepository } from './lease.repository.js';
+
+/** Refusal to start because another enforcer is in charge; the message is what operators see. */
+export class EnforcerBusyError extends Error {
+  override readonly name = 'EnforcerBusyError';
+}
+
+const INTERVAL_NAME = 'enforcer-tick';
+
+/**
+ * When ticks happen (§5): every ENFORCER_INTERVAL_SECONDS, at the next schedule boundary,
+ * right after a runner exits, and on "enforce now" — never two at once. Runs only while it
+ * holds the file lock and the node's database lease; the interval is registered after both.
+ */
+@Injectable()
+export class EnforcerLoop {
+  private readonly logger = new Logger('Enforcer');
+  private readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private lock: FileLock | null = null;
+  private running: Promise<void> | null = null;
+  private pending = false;
+  private stopping = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private lastEnforceRequest: string | null = null;
+  private leaseHeld = false;
+  private readonly onSignal = () => this.request('signal');
+  lastResult: TickResult | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly enforcer: EnforcerService,
+    private readonly leases: LeaseRepository,
+    private readonly breadcrumbs: Breadcrumbs,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Takes the lock and the lease, or throws EnforcerBusyError with the message to print. */
+  async start(lockFile = this.config.enforcer.lockFile, intervalSeconds = this.config.enforcer.intervalSeconds): Promise<void> {
+    const lock = new FileLock(lockFile);
+    const result = lock.tryAcquire();
+    if (!result.ok) throw new EnforcerBusyError(lockHeldMessage(lockFile, result.holderPid));
+    this.lock = lock;
+    try {
+      await this.renewLease(true);
+    } catch (error) {
+      lock.release();
+      this.lock = null;
+      throw error;
+    }
+    this.lastEnforceRequest = await this.breadcrumbs.enforceRequestedAt().catch(() => null);
+    await this.breadcrumbs.write({
+      runningPid: process.pid,
+      node: this.enforcer.node,
+      intervalSeconds,
+      startedAt: this.clock.now().toISOString(),
+    });
+    this.enforcer.onRunnerExit(() => this.request('runner exit'));
+    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.request('interval'), intervalSeconds * 1000));
+    this.pollTimer = setInterval(() => void this.pollEnforceRequests(), 1000);
+    process.on('SIGUSR1', this.onSignal);
+    await this.request('start');
+  }
+
+  private async renewLease(first = false): Promise<boolean> {
+    const ttl = Math.max(3 * this.config.enforcer.intervalSeconds, 30) * 1000;
+    const result = await this.leases.acquire(this.enforcer.node, this.holder, process.pid, VERSION, this.clock.now().getTime(), ttl);
+    if (!result.ok) {
+      const message = `Another enforcer holds the lease for node ${this.enforcer.node}: ${result.current.holder} (pid=${result.current.pid}) until ${new Date(result.current.expiresAt).toISOString()}`;
+      if (first) throw new EnforcerBusyError(message);
+      if (this.leaseHeld) this.logger.error(`${message}; this enforcer stops acting`);
+      this.leaseHeld = false;
+      return false;
+    }
+    this.leaseHeld = true;
+    return true;
+  }
+
+  /**
+   * One tick under the lock and lease, then let go (`bisk enforce`). Runners it starts keep
+   * running and are adopted by the next enforcer.
+   */
+  async once(lockFile = this.config.enforcer.lockFile): Promise<TickResult> {
+    const lock = new FileLock(lockFile);
+    const result = lock.tryAcquire();
+    if (!result.ok) {
+      throw new EnforcerBusyError(`${lockHeldMessage(lockFile, result.holderPid)}; it enforces on its own (POST /api/enforcer/enforce asks it to tick now)`);
+    }
+    try {
+      await this.renewLease(true);
+      try {
+        const tick = await this.enforcer.tick();
+        await this.breadcrumbs.write({ lastRun: tick.at.toISOString(), lastOk: this.clock.now().toISOString(), lastError: null }).catch(() => undefined);
+        return tick;
+      } finally {
+        await this.leases.release(this.enforcer.node, this.holder).catch(() => undefined);
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Asks for a tick; one already running is followed by exactly one more. */
+  request(reason: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.running) {
+      this.pending = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.pending = false;
+          await this.tickOnce(reason);
+        } while (this.pending && !this.stopping);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async tickOnce(reason: string): Promise<void> {
+    const at = this.clock.now();
+    await this.breadcrumbs.write({ lastRun: at.toISOString() }).catch(() => undefined);
+    try {
+      if (!(await this.renewLease())) return;
+      const result = await this.enforcer.tick();
+      this.lastResult = result;
+      const wake = this.scheduleWake(result);
+      await this.breadcrumbs.write({
+        lastOk: this.clock.now().toISOString(),
+        lastError: null,
+        nextWake: wake?.toISOString() ?? null,
+        lastTick: {
+          at: result.at.toISOString(), durationMs: result.durationMs, desired: result.desired, runningBefore: result.runningBefore,
+          started: result.started, stopped: result.stopped, restarted: result.restarted, waiting: result.waiting, strays: result.strays,
+        },
+      });
+      if (result.started + result.stopped + result.restarted + result.strays > 0) {
+        this.logger.log(
+          `tick (${reason}): desired ${result.desired}, running before ${result.runningBefore}, started ${result.started}, stopped ${result.stopped}, restarted ${result.restarted}${result.strays ? `, strays ${result.strays}` : ''} in ${result.durationMs} ms`,
+        );
+      }
+    } catch (error) {
+      const message = maskCredentials((error as Error)?.message ?? String(error));
+      this.logger.error(`tick failed, runners left as they are: ${message}`);
+      await this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
+    }
+  }
+
+  /** Arms a one-shot wake-up for the next boundary/back-off end when it comes before the next interval tick. */
+  private scheduleWake(result: TickResult): Date | null {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    const candidates = [result.nextBoundary, result.wakeAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
+    if (candidates.length === 0) return null;
+    const next = Math.min(...candidates);
+    const delay = next - this.clock.now().getTime();
+    if (delay <= this.config.enforcer.intervalSeconds * 1000) {
+      // A few ms past the instant, so the tick sees the new side of the boundary.
+      this.wakeTimer = setTimeout(() => void this.request('schedule boundary'), Math.max(0, delay) + 5);
+    }
+    return new Date(next);
+  }
+
+  private async pollEnforceRequests(): Promise<void> {
+    try {
+      const requested = await this.breadcrumbs.enforceRequestedAt();
+      if (requested && requested !== this.lastEnforceRequest) {
+        this.lastEnforceRequest = requested;
+        await this.request('enforce now');
+      }
+    } catch {
+      // the cache being unavailable must not disturb the loop
+    }
+  }
+
+  /** SIGTERM/SIGINT: finish the tick in progress, stop runners gracefully, release lease and lock. */
+  async stop(stopRunners = true): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    process.off('SIGUSR1', this.onSignal);
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.running;
+    if (stopRunners) {
+      const { stopped } = await this.enforcer.stopRunners({}, 'enforcer shutting down').catch((error: Error) => {
+        this.logger.error(`could not stop runners: ${error.message}`);
+        return { stopped: 0 };
+      });
+      this.logger.log(`stopped ${stopped} runner(s)`);
+    }
+    await this.leases.release(this.enforcer.node, this.holder).catch(() => undefined);
+    await this.breadcrumbs.clearRunning().catch(() => undefined);
+    this.lock?.release();
+    this.lock = null;
+  }
+}

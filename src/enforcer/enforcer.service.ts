@@ -1,0 +1,371 @@
+import { fileURLToPath } from 'node:url';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
+import { computeDesired, type Desired } from './desired.js';
+import { EnforcerRepository, type NewEvent, type World } from './enforcer.repository.js';
+import { type Action, backoffSeconds, type ObservedRunner, type Plan, plan, type StrayProcess } from './plan.js';
+import { type ExitInfo, ProcessAdapter, SpawnError } from './process.adapter.js';
+import { logFileFor, maskArgv, runnerArgv, type RunnerCommandSettings, runnerEnv, splitCommand } from './runner-command.js';
+import type { Runner } from './runner.entity.js';
+
+/** A runner process this enforcer is responsible for (spawned by it, or adopted after a restart). */
+interface Tracked {
+  runnerId: number;
+  cameraId: number;
+  profileId: number;
+  pid: number;
+  startTime: string;
+  startedAt: number;
+  crashCount: number;
+  logFile: string;
+  stopping: boolean;
+  unwatch?: () => void;
+}
+
+export interface TickResult {
+  at: Date;
+  durationMs: number;
+  desired: number;
+  runningBefore: number;
+  started: number;
+  stopped: number;
+  restarted: number;
+  waiting: number;
+  strays: number;
+  actions: Action[];
+  wakeAt: Date | null;
+  nextBoundary: Date | null;
+}
+
+export interface PlanPreview {
+  at: Date;
+  desired: Desired;
+  observed: ObservedRunner[];
+  plan: Plan;
+}
+
+/** A runner stays up this long → its crash count resets (a stable minute). */
+export const STABLE_SECONDS = 60;
+/** Runner logs are copied aside and truncated past this size. */
+export const RUNNER_LOG_MAX_BYTES = 10 * 1024 * 1024;
+
+/**
+ * One tick (§5): observe (load the world, check processes) → plan (pure) → execute (spawn,
+ * signal, write rows and events). Decisions live in plan.ts and schedule.ts; this class only
+ * gathers facts and carries out actions.
+ */
+@Injectable()
+export class EnforcerService {
+  private readonly logger = new Logger('Enforcer');
+  private readonly tracked = new Map<number, Tracked>();
+  private exitListener: () => void = () => {};
+  private graceUntil: Date | null = null;
+  private databaseWasDown = false;
+  private lastTickAt: number | null = null;
+  readonly node: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repo: EnforcerRepository,
+    private readonly processes: ProcessAdapter,
+    private readonly clock: Clock,
+  ) {
+    this.node = config.enforcer.nodeName;
+  }
+
+  /** Called when a runner exits, so the loop can tick at once instead of at the next interval. */
+  onRunnerExit(listener: () => void): void {
+    this.exitListener = listener;
+  }
+
+  get trackedCount(): number {
+    return this.tracked.size;
+  }
+
+  commandSettings(): RunnerCommandSettings {
+    const command = this.config.runners.command
+      ? splitCommand(this.config.runners.command)
+      : [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url)), 'runner'];
+    return {
+      command,
+      heartbeatUrl: this.config.runners.heartbeatUrl,
+      heartbeatKey: this.config.runners.heartbeatKey ?? '',
+      snapshotDir: this.config.runners.snapshotDir,
+      logDir: this.config.runners.logDir,
+      node: this.node,
+    };
+  }
+
+  /** What a tick would do at `at`, without doing it (no adoption, no rows written). */
+  async preview(at: Date = this.clock.now()): Promise<PlanPreview> {
+    const world = await this.repo.loadWorld(this.node);
+    const desired = computeDesired(world, at, this.config.timeZone, this.node);
+    const observed = world.runners.map((row) => this.observeRow(row));
+    const strays = this.findStrays(world.runners);
+    return { at, desired, observed, plan: plan(desired.specs, observed, strays, at, this.planSettings()) };
+  }
+
+  /** One reconcile pass. Throws when the database is unreachable (runners are then left as they are). */
+  async tick(): Promise<TickResult> {
+    const started = Date.now();
+    const now = this.clock.now();
+    let world: World;
+    try {
+      world = await this.repo.loadWorld(this.node);
+    } catch (error) {
+      // Fail-static: runners are left exactly as they are; the caller records the error.
+      this.databaseWasDown = true;
+      throw error;
+    }
+    this.noteTickGap(now);
+    const events: NewEvent[] = [];
+
+    const expired = await this.repo.clearExpiredPauses(now);
+    for (const camera of expired) {
+      camera.pauseUntil = null;
+      events.push({ kind: 'pause-expired', cameraId: camera.id, message: `pause of "${camera.name}" ended` });
+    }
+    for (const camera of world.cameras) if (expired.some((e) => e.id === camera.id)) camera.pauseUntil = null;
+
+    const observed: ObservedRunner[] = [];
+    for (const row of world.runners) observed.push(await this.observeAndReconcileRow(row, now, events));
+    const strays = this.findStrays(world.runners);
+    const desired = computeDesired(world, now, this.config.timeZone, this.node);
+    const result = plan(desired.specs, observed, strays, now, this.planSettings());
+    const counts = await this.execute(result.actions, world, now, events);
+    await this.repo.addEvents(this.node, events, now);
+
+    for (const t of this.tracked.values()) this.processes.capLog(t.logFile, RUNNER_LOG_MAX_BYTES);
+    this.lastTickAt = now.getTime();
+    return {
+      at: now,
+      durationMs: Date.now() - started,
+      desired: desired.specs.length,
+      runningBefore: observed.filter((o) => o.alive).length,
+      ...counts,
+      strays: strays.length,
+      actions: result.actions,
+      wakeAt: result.wakeAt,
+      nextBoundary: desired.nextBoundary,
+    };
+  }
+
+  private planSettings() {
+    return {
+      offlineSeconds: this.config.heartbeats.offlineSec,
+      backoffMaxSeconds: this.config.runners.backoffMaxSeconds,
+      heartbeatGraceUntil: this.graceUntil,
+    };
+  }
+
+  /**
+   * After a database outage or a long stall of this process, heartbeats may have been lost
+   * or not processed: give every runner a fresh grace period instead of restarting the fleet.
+   */
+  private noteTickGap(now: Date): void {
+    const stalled = this.lastTickAt !== null && now.getTime() - this.lastTickAt > 3 * this.config.enforcer.intervalSeconds * 1000;
+    if (this.databaseWasDown || stalled) {
+      this.graceUntil = new Date(now.getTime() + this.config.heartbeats.offlineSec * 1000);
+      this.logger.warn(`${this.databaseWasDown ? 'database is back' : 'ticks were delayed'}; stall checks paused until ${this.graceUntil.toISOString()}`);
+      this.databaseWasDown = false;
+    }
+  }
+
+  private observeRow(row: Runner): ObservedRunner {
+    const t = this.tracked.get(row.id);
+    const alive = row.pid !== null && (t ? t.pid === row.pid && !t.stopping : this.processes.isAlive(row.pid, row.processStartTime));
+    return {
+      runnerId: row.id,
+      cameraId: row.cameraId,
+      profileId: row.profileId,
+      pid: row.pid,
+      alive,
+      status: row.status,
+      specHash: row.specHash,
+      startedAt: row.startedAt,
+      lastHeartbeatAt: row.lastHeartbeatAt,
+      crashes: row.crashCount,
+      lastExitAt: row.lastExitAt,
+    };
+  }
+
+  /** Adopts live runners this process does not know yet; records deaths nobody saw. */
+  private async observeAndReconcileRow(row: Runner, now: Date, events: NewEvent[]): Promise<ObservedRunner> {
+    const observed = this.observeRow(row);
+    if (row.pid === null) return observed;
+    const known = this.tracked.get(row.id);
+    if (observed.alive && !known) {
+      this.track(row, row.pid, row.processStartTime ?? '', row.startedAt?.getTime() ?? now.getTime(), true);
+      events.push({ kind: 'adopt', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `adopted running runner (pid ${row.pid}) instead of starting a duplicate` });
+      if (row.status !== 'running') await this.repo.updateRunner(row.id, { status: 'running' });
+      return { ...observed, status: 'running' };
+    }
+    if (!observed.alive && !known && ['running', 'starting', 'stopping'].includes(row.status)) {
+      const crashCount = this.nextCrashCount(row.crashCount, row.startedAt?.getTime() ?? now.getTime(), now.getTime());
+      const lastError = this.processes.tail(logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), 3) || 'process ended while no enforcer was watching';
+      await this.repo.updateRunner(row.id, { status: row.status === 'stopping' ? 'exited' : 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount, lastError: maskCredentials(lastError) });
+      events.push({ kind: 'crash', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `process ${row.pid} is gone: ${maskCredentials(lastError.split('\n').pop() ?? '')}` });
+      return { ...observed, alive: false, pid: null, status: 'backoff', crashes: crashCount, lastExitAt: now };
+    }
+    return observed;
+  }
+
+  private findStrays(rows: Runner[]): StrayProcess[] {
+    const owned = new Map(rows.filter((r) => r.pid !== null).map((r) => [r.pid!, r]));
+    return this.processes
+      .findMarked()
+      .filter((p) => p.node === this.node)
+      .filter((p) => {
+        const row = owned.get(p.pid);
+        return !row || row.id !== p.runnerId || (row.processStartTime !== null && row.processStartTime !== p.startTime);
+      })
+      .filter((p) => ![...this.tracked.values()].some((t) => t.pid === p.pid))
+      .map((p) => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
+  }
+
+  private nextCrashCount(previous: number, startedAtMs: number, nowMs: number): number {
+    return nowMs - startedAtMs >= STABLE_SECONDS * 1000 ? 1 : previous + 1;
+  }
+
+  private track(row: { id: number; cameraId: number; profileId: number; crashCount: number }, pid: number, startTime: string, startedAt: number, adopted: boolean): Tracked {
+    const t: Tracked = {
+      runnerId: row.id, cameraId: row.cameraId, profileId: row.profileId, pid, startTime, startedAt, crashCount: row.crashCount,
+      logFile: logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), stopping: false,
+    };
+    if (adopted) t.unwatch = this.processes.watch(pid, startTime, () => void this.handleExit(t, { code: null, signal: null }));
+    this.tracked.set(row.id, t);
+    return t;
+  }
+
+  /** A runner exited on its own: record it at once and ask for a tick (which applies the back-off). */
+  private async handleExit(t: Tracked, exit: ExitInfo): Promise<void> {
+    if (this.tracked.get(t.runnerId) !== t || t.stopping) return;
+    this.tracked.delete(t.runnerId);
+    t.unwatch?.();
+    const now = this.clock.now();
+    const crashCount = this.nextCrashCount(t.crashCount, t.startedAt, now.getTime());
+    const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'exited' : `exited with code ${exit.code}`;
+    const said = maskCredentials(this.processes.tail(t.logFile, 3));
+    const delay = backoffSeconds(crashCount, this.config.runners.backoffMaxSeconds);
+    const uptime = ((now.getTime() - t.startedAt) / 1000).toFixed(1);
+    try {
+      await this.repo.updateRunner(t.runnerId, {
+        status: 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount,
+        lastExitCode: exit.code, lastExitSignal: exit.signal, lastError: said || how,
+      });
+      await this.repo.addEvents(this.node, [
+        { kind: 'crash', cameraId: t.cameraId, profileId: t.profileId, pid: t.pid, message: `runner ${how} after ${uptime} s${said ? `: ${said.split('\n').pop()}` : ''}; retry in ${delay} s` },
+      ], now);
+    } catch (error) {
+      this.logger.error(`could not record the exit of runner ${t.runnerId}: ${(error as Error).message}`);
+    }
+    this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: runner ${how} after ${uptime} s; retry in ${delay} s`);
+    this.exitListener();
+  }
+
+  private async execute(actions: Action[], world: World, now: Date, events: NewEvent[]) {
+    const rows = new Map(world.runners.map((r) => [r.id, r]));
+    const counts = { started: 0, stopped: 0, restarted: 0, waiting: 0 };
+    // Stops first and in parallel (each may wait for the stop timeout), then starts.
+    const stops = actions.filter((a) => a.kind === 'stop' || a.kind === 'stray-kill' || a.kind === 'restart');
+    await Promise.all(
+      stops.map(async (action) => {
+        if (action.kind === 'stray-kill') {
+          const result = await this.processes.stop(action.pid, action.startTime, this.config.runners.stopTimeoutSeconds * 1000);
+          events.push({ kind: 'stray-kill', pid: action.pid, message: `${action.reason}: ${result}` });
+          return;
+        }
+        if (action.kind === 'restart') events.push({ kind: action.cause, cameraId: action.cameraId, profileId: action.profileId, pid: action.pid, message: action.reason });
+        await this.stopRunner(action.runnerId, action.reason, events, action.kind === 'stop');
+        if (action.kind === 'stop') counts.stopped++;
+      }),
+    );
+    for (const action of actions) {
+      if (action.kind === 'start' || action.kind === 'restart') {
+        const row = action.runnerId !== null ? rows.get(action.runnerId) : undefined;
+        const ok = await this.startRunner(action.cameraId, action.profileId, row, action, now, events);
+        if (ok) action.kind === 'restart' ? counts.restarted++ : counts.started++;
+      } else if (action.kind === 'wait') {
+        counts.waiting++;
+        if (rows.get(action.runnerId)?.status !== 'backoff' && rows.get(action.runnerId)?.status !== 'failed') {
+          await this.repo.updateRunner(action.runnerId, { status: 'backoff' });
+        }
+      }
+    }
+    return counts;
+  }
+
+  private async startRunner(
+    cameraId: number,
+    profileId: number,
+    existing: Runner | undefined,
+    action: Extract<Action, { kind: 'start' | 'restart' }>,
+    now: Date,
+    events: NewEvent[],
+  ): Promise<boolean> {
+    const row = existing ?? (await this.repo.createRunner({ cameraId, profileId, node: this.node, status: 'starting', specHash: action.hash }));
+    const argv = runnerArgv(action.spec, this.commandSettings());
+    const logFile = logFileFor(this.config.runners.logDir, cameraId, profileId);
+    let tracked: Tracked | undefined;
+    try {
+      const proc = await this.processes.spawn(
+        { argv, env: runnerEnv(action.spec, row.id, this.node, process.env), logFile, nice: action.spec.cpuNice, cpuAffinity: action.spec.cpuAffinity },
+        (exit) => tracked && void this.handleExit(tracked, exit),
+      );
+      // Tracked before any await, so an immediate exit is still attributed to this start.
+      tracked = this.track(row, proc.pid, proc.startTime, now.getTime(), false);
+      await this.repo.updateRunner(row.id, {
+        pid: proc.pid, processStartTime: proc.startTime, status: 'running', startedAt: now, specHash: action.hash,
+        effectiveArgs: maskArgv(argv), restartCount: existing ? existing.restartCount + 1 : 0,
+        targetFps: action.spec.fps, snapshotEvery: action.spec.snapshotEvery,
+      });
+      events.push({ kind: 'start', cameraId, profileId, pid: proc.pid, message: action.kind === 'restart' ? `restarted: ${action.reason}` : action.reason });
+      this.logger.log(`camera ${cameraId} profile ${profileId}: started runner pid ${proc.pid} (${action.kind === 'restart' ? action.cause : action.reason})`);
+      return true;
+    } catch (error) {
+      const message = error instanceof SpawnError ? error.message : `cannot start runner: ${(error as Error).message}`;
+      const crashCount = row.crashCount + 1;
+      await this.repo.updateRunner(row.id, { status: 'failed', pid: null, processStartTime: null, lastError: message, lastExitAt: now, crashCount });
+      events.push({ kind: 'error', cameraId, profileId, message: `${message}; retry in ${backoffSeconds(crashCount, this.config.runners.backoffMaxSeconds)} s` });
+      this.logger.error(`camera ${cameraId} profile ${profileId}: ${message}`);
+      return false;
+    }
+  }
+
+  /** Stops one runner gracefully (group TERM → wait → KILL) and records it. */
+  private async stopRunner(runnerId: number, reason: string, events: NewEvent[], recordStop: boolean): Promise<'gone' | 'terminated' | 'killed'> {
+    const t = this.tracked.get(runnerId);
+    const row = t ? null : await this.repo.findRunner(runnerId);
+    const pid = t?.pid ?? row?.pid ?? null;
+    if (pid === null) return 'gone';
+    if (t) t.stopping = true;
+    await this.repo.updateRunner(runnerId, { status: 'stopping' });
+    const result = await this.processes.stop(pid, t?.startTime ?? row?.processStartTime ?? null, this.config.runners.stopTimeoutSeconds * 1000);
+    if (t) {
+      t.unwatch?.();
+      this.tracked.delete(runnerId);
+    }
+    await this.repo.updateRunner(runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: this.clock.now(), crashCount: 0 });
+    const cameraId = t?.cameraId ?? row?.cameraId;
+    const profileId = t?.profileId ?? row?.profileId;
+    const how = result === 'killed' ? `killed after ignoring SIGTERM for ${this.config.runners.stopTimeoutSeconds} s` : result === 'gone' ? 'was already gone' : 'stopped';
+    if (recordStop) events.push({ kind: 'stop', cameraId, profileId, pid, message: `${reason}; ${how}` });
+    return result;
+  }
+
+  /**
+   * Stops runners of this node (all, or one camera/profile): `bisk stop-runners`, the API,
+   * and the enforcer's own shutdown. Returns how many were stopped and how many rows pointed
+   * at processes that were already gone.
+   */
+  async stopRunners(filter: { cameraId?: number; profileId?: number } = {}, reason = 'stopped by operator'): Promise<{ stopped: number; skipped: number }> {
+    const rows = await this.repo.findLiveRunners(this.node, filter);
+    const events: NewEvent[] = [];
+    const results = await Promise.all(rows.map((row) => this.stopRunner(row.id, reason, events, true)));
+    await this.repo.addEvents(this.node, events);
+    const stopped = results.filter((r) => r !== 'gone').length;
+    return { stopped, skipped: results.length - stopped };
+  }
+}
