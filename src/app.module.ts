@@ -4,7 +4,8 @@ import { CamerasModule } from './cameras/cameras.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
-import { EnforcerModule } from './enforcer/enforcer.module.js';
+import { EnforcerApiModule } from './enforcer/enforcer-api.module.js';
+import { HeartbeatsModule } from './heartbeats/heartbeats.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { SystemModule } from './system/system.module.js';
 
@@ -20,7 +21,8 @@ export class AppModule {
         BiskCacheModule.forRoot(),
         CamerasModule,
         SchedulesModule,
-        EnforcerModule,
+        EnforcerApiModule,
+        HeartbeatsModule,
         SystemModule,
       ],
     };

@@ -88,6 +88,19 @@ export class EnforcerRepository {
     });
   }
 
+  findEvents(limit: number, offset: number, filter: { cameraId?: number; kind?: EventKind }): Promise<[EnforcerEvent[], number]> {
+    return this.dataSource.getRepository(EnforcerEvent).findAndCount({
+      where: { ...(filter.cameraId ? { cameraId: filter.cameraId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) },
+      order: { id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  findRunnersPage(limit: number, offset: number): Promise<[Runner[], number]> {
+    return this.dataSource.getRepository(Runner).findAndCount({ order: { cameraId: 'ASC', profileId: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+  }
+
   async addEvents(node: string, events: NewEvent[], at = new Date()): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.getRepository(EnforcerEvent).insert(

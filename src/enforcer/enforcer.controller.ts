@@ -1,0 +1,127 @@
+import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { Clock } from '../common/clock.js';
+import { EVENT_KINDS, type EventKind } from '../common/domain.js';
+import { maskCredentials } from '../common/mask.js';
+import { page, PageQuery } from '../common/pagination.js';
+import { IsOptionalNotNull } from '../common/validators.js';
+import { Breadcrumbs } from './breadcrumbs.js';
+import { EnforcerRepository } from './enforcer.repository.js';
+import { EnforcerService } from './enforcer.service.js';
+import { previewToJson } from './plan.view.js';
+import { enforcerAlive, StatusService } from './status.service.js';
+
+export class PlanQuery {
+  @ApiPropertyOptional({ example: '2026-12-01T08:00:00+03:00', description: 'instant to plan for (default now)' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 date-time such as 2026-12-01T08:00:00+03:00' })
+  at?: string;
+}
+
+export class EventsQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt({ message: 'cameraId must be a whole number' }) @Min(1)
+  cameraId?: number;
+
+  @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS, { message: `kind must be one of ${EVENT_KINDS.join(', ')}` })
+  kind?: EventKind;
+}
+
+export class StopRunnersDto {
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(1)
+  cameraId?: number;
+
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(1)
+  profileId?: number;
+}
+
+/** "Enforce now" is accepted at most once per this many seconds. */
+export const ENFORCE_MIN_SPACING_SECONDS = 10;
+
+@ApiTags('enforcer')
+@ApiBearerAuth()
+@Controller('api')
+export class EnforcerController {
+  constructor(
+    private readonly status: StatusService,
+    private readonly enforcer: EnforcerService,
+    private readonly repo: EnforcerRepository,
+    private readonly breadcrumbs: Breadcrumbs,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('enforcer/status')
+  getStatus() {
+    return this.status.status();
+  }
+
+  /** What the enforcer would do at `at` (default now); read-only, works without a running enforcer. */
+  @Get('enforcer/plan')
+  async plan(@Query() query: PlanQuery) {
+    return previewToJson(await this.enforcer.preview(query.at ? new Date(query.at) : this.clock.now()));
+  }
+
+  @Get('enforcer/events')
+  async events(@Query() query: EventsQuery) {
+    const [rows, total] = await this.repo.findEvents(query.limit, query.offset, { cameraId: query.cameraId, kind: query.kind });
+    return page(rows.map((e) => ({ ...e, ts: e.ts.toISOString(), message: maskCredentials(e.message) })), total, query);
+  }
+
+  /**
+   * Asks the running enforcer to tick within a second. Never starts runners from the web
+   * process: with no enforcer running it answers 503 and says how to start one.
+   */
+  @Post('enforcer/enforce')
+  @HttpCode(202)
+  async enforce() {
+    const now = this.clock.now();
+    const crumbs = await this.breadcrumbs.read();
+    if (!enforcerAlive(crumbs, now)) {
+      throw new ServiceUnavailableException(
+        'No enforcer is running (no recent tick): start it with "sudo systemctl start bisk-enforcer.service" or "bisk run-enforcer"',
+      );
+    }
+    const last = await this.breadcrumbs.enforceRequestedAt();
+    const since = last ? (now.getTime() - Date.parse(last)) / 1000 : Infinity;
+    if (since < ENFORCE_MIN_SPACING_SECONDS) {
+      const wait = Math.ceil(ENFORCE_MIN_SPACING_SECONDS - since);
+      throw new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: `Enforce was requested ${Math.floor(since)} s ago; try again in ${wait} s`, retryAfterSeconds: wait },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    await this.breadcrumbs.requestEnforce(now);
+    // Same host: wake it at once. Elsewhere (or another user) it sees the request within a second.
+    let signalled = false;
+    try {
+      if (crumbs.runningPid) signalled = process.kill(crumbs.runningPid, 'SIGUSR1');
+    } catch {
+      signalled = false;
+    }
+    return { requested: true, at: now.toISOString(), enforcerPid: crumbs.runningPid, signalled };
+  }
+
+  @Get('runners')
+  async runners(@Query() query: PageQuery) {
+    const [rows, total] = await this.repo.findRunnersPage(query.limit, query.offset);
+    return page(
+      rows.map((r) => ({
+        id: r.id, cameraId: r.cameraId, profileId: r.profileId, node: r.node, pid: r.pid, status: r.status,
+        startedAt: r.startedAt?.toISOString() ?? null, lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
+        restartCount: r.restartCount, crashCount: r.crashCount, lastExitCode: r.lastExitCode, lastExitSignal: r.lastExitSignal,
+        lastExitAt: r.lastExitAt?.toISOString() ?? null, lastError: maskCredentials(r.lastError),
+        cameraFps: r.cameraFps, processedFps: r.processedFps, targetFps: r.targetFps, snapshotEvery: r.snapshotEvery,
+        specHash: r.specHash, effectiveArgs: r.effectiveArgs,
+      })),
+      total,
+      query,
+    );
+  }
+
+  /** Stops runner processes on this host (all, or one camera/profile); the enforcer restarts those still wanted. */
+  @Post('runners/stop')
+  @HttpCode(200)
+  async stopRunners(@Body() dto: StopRunnersDto) {
+    return this.enforcer.stopRunners({ cameraId: dto.cameraId, profileId: dto.profileId }, 'stopped through the API');
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { HeartbeatsController } from './heartbeats.controller.js';
+import { HeartbeatsRepository } from './heartbeats.repository.js';
+import { HeartbeatsService } from './heartbeats.service.js';
+
+/** Runner heartbeats in: telemetry onto the runner row, sampled history rows. */
+@Module({
+  controllers: [HeartbeatsController],
+  providers: [HeartbeatsService, HeartbeatsRepository, Clock],
+})
+export class HeartbeatsModule {}
