@@ -4,6 +4,7 @@ import { EnforceCommand } from './commands/enforce.command.js';
 import { MigrateCommand } from './commands/migrate.command.js';
 import { PruneHeartbeatsCommand } from './commands/prune-heartbeats.command.js';
 import { RunEnforcerCommand } from './commands/run-enforcer.command.js';
+import { RunnerCommand } from './commands/runner.command.js';
 import { StatusCommand } from './commands/status.command.js';
 import { StopRunnersCommand } from './commands/stop-runners.command.js';
 import type { AppConfig } from './config/app-config.js';
@@ -23,7 +24,7 @@ export class CliModule {
       imports: [ConfigModule.forRoot(config)],
       providers: [
         RuntimeFactory,
-        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand,
+        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand, RunnerCommand,
       ],
     };
   }

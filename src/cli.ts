@@ -1,22 +1,35 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli.module.js';
-import { BiskLogger } from './common/logger.js';
 import { describeStartupError, exitOnStartupError } from './common/startup.js';
 import { loadConfig } from './config/app-config.js';
 import { VERSION } from './version.js';
 
-/** CLI entry (`bisk`): every failure is one line on stderr and a non-zero exit code (systemd reads it). */
+/**
+ * CLI entry (`bisk`). `bisk runner ...` (one per camera, many at once) goes straight to the
+ * reference runner without loading Nest; every other command runs through nest-commander.
+ * Every failure is one line on stderr and a non-zero exit code (systemd reads it).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (process.argv[2] === 'runner' && !['-h', '--help'].includes(process.argv[3] ?? '')) {
+    const { runReferenceRunner } = await import('./runner/reference-runner.js');
+    process.exitCode = await runReferenceRunner(process.argv.slice(3), config.tools.ffmpegPath);
+    return;
+  }
+  await import('reflect-metadata');
+  // commander names the program after argv[1]; show "bisk" when run as dist/src/cli.js.
+  if (process.argv[1]?.endsWith('cli.js')) process.argv[1] = process.argv[1].replace(/cli\.js$/, 'bisk');
+  const [{ CommandFactory }, { CliModule }, { BiskLogger }] = await Promise.all([
+    import('nest-commander'),
+    import('./cli.module.js'),
+    import('./common/logger.js'),
+  ]);
   await CommandFactory.run(CliModule.forRoot(config), {
     cliName: 'bisk',
     version: VERSION,
     logger: new BiskLogger(config.logLevel === 'log' ? 'warn' : config.logLevel),
     abortOnError: false,
     errorHandler: (error) => {
-      const code = (error as { exitCode?: number; code?: string }).code;
+      const code = (error as { code?: string }).code;
       // commander already printed its message (unknown option, missing argument, help, version).
       process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2);
     },

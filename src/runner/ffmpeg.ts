@@ -1,0 +1,96 @@
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+
+/** Finding ffmpeg/ffprobe and reading what ffmpeg says, for the reference runner and health checks. */
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * FFMPEG_PATH (or FFPROBE_PATH) when set, else the first on PATH, else the binary shipped by
+ * the optional `@ffmpeg-installer/ffmpeg` package when it is installed; null when none.
+ */
+export function findTool(tool: 'ffmpeg' | 'ffprobe', configured: string | undefined, path = process.env.PATH ?? ''): string | null {
+  if (configured) return executable(configured) ? configured : null;
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, tool);
+    if (executable(candidate)) return candidate;
+  }
+  if (tool === 'ffmpeg') {
+    try {
+      const bundled = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+      if (executable(bundled)) return bundled;
+    } catch {
+      // optional package not installed
+    }
+  }
+  return null;
+}
+
+export const FFMPEG_MISSING =
+  'ffmpeg not found: install it (apt-get install ffmpeg), put it on PATH, or set FFMPEG_PATH to its full path';
+
+const FRIENDLY: [RegExp, string][] = [
+  [/401 Unauthorized|authorization failed|Unauthorized/i, 'auth failed (check the user name and password in the stream URL)'],
+  [/404 Not Found|No such file or directory|Server returned 404|not found/i, 'stream not found (check the path in the stream URL)'],
+  [/Connection timed out|timed out|Operation timed out|timeout/i, 'timed out (camera unreachable or too slow)'],
+  [/Connection refused/i, 'connection refused (wrong port, or the camera service is down)'],
+  [/No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution/i, 'host unreachable (check the address and the network)'],
+  [/Invalid data found when processing input|moov atom not found|could not find codec parameters/i, 'invalid data (not a video stream, or a corrupt file)'],
+  [/Server returned 5\d\d|Internal Server Error/i, 'camera server error'],
+];
+
+/** Maps an ffmpeg/RTSP error line to a short operator-friendly reason; null when it is not an error we know. */
+export function friendlyError(line: string): string | null {
+  for (const [pattern, text] of FRIENDLY) if (pattern.test(line)) return text;
+  return null;
+}
+
+/** "Stream #0:0...: Video: h264 ..., 25 fps, ..." → 25 (the camera's own frame rate). */
+export function parseInputFps(line: string): number | null {
+  if (!/Stream #\d+:\d+.*Video:/.test(line)) return null;
+  const match = /,\s*([\d.]+)\s*fps/.exec(line) ?? /,\s*([\d.]+)\s*tbr/.exec(line);
+  return match ? Number(match[1]) : null;
+}
+
+/** Reads `frame=N` from ffmpeg's `-progress` output. */
+export function parseProgressFrame(line: string): number | null {
+  const match = /^frame=(\d+)\s*$/.exec(line.trim());
+  return match ? Number(match[1]) : null;
+}
+
+export function isFileInput(url: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.startsWith('file://');
+}
+
+export interface FfmpegArgsInput {
+  url: string;
+  fps: number;
+  transport?: string;
+  hwaccel?: string;
+  snapshotFile: string;
+}
+
+/**
+ * One ffmpeg that decodes the input at the target fps (counted through -progress) and keeps
+ * a current frame as JPEG for snapshots. File inputs loop at native rate, like a camera.
+ */
+export function ffmpegArgs(input: FfmpegArgsInput): string[] {
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'info'];
+  if (isFileInput(input.url)) args.push('-stream_loop', '-1', '-re');
+  if (input.transport && input.transport !== 'auto' && /^rtsps?:/i.test(input.url)) args.push('-rtsp_transport', input.transport);
+  if (/^rtsps?:/i.test(input.url)) args.push('-timeout', '10000000');
+  if (input.hwaccel === 'nvdec') args.push('-hwaccel', 'cuda');
+  args.push('-i', input.url.replace(/^file:\/\//, ''));
+  args.push('-map', '0:v:0', '-vf', `fps=${input.fps}`, '-f', 'null', '-');
+  args.push('-map', '0:v:0', '-vf', 'fps=1', '-update', '1', '-q:v', '5', '-y', input.snapshotFile);
+  args.push('-progress', 'pipe:1', '-stats_period', '1');
+  return args;
+}
