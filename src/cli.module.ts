@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigCommand } from './commands/config.command.js';
+import { DemoCommand } from './commands/demo.command.js';
 import { EnforceCommand } from './commands/enforce.command.js';
 import { MigrateCommand } from './commands/migrate.command.js';
 import { PruneHeartbeatsCommand } from './commands/prune-heartbeats.command.js';
@@ -24,7 +25,7 @@ export class CliModule {
       imports: [ConfigModule.forRoot(config)],
       providers: [
         RuntimeFactory,
-        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand, RunnerCommand,
+        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand, RunnerCommand, DemoCommand,
       ],
     };
   }

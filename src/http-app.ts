@@ -22,7 +22,7 @@ export const safeJson = (payload: unknown) => JSON.stringify(payload).replace(JS
  * Fastify was chosen by measurement (bench/RESULTS.md, "HTTP platform").
  */
 export async function createHttpApp(config: AppConfig, options: { logger?: boolean } = {}) {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true, ignoreTrailingSlash: true });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, return503OnClosing: true, routerOptions: { ignoreTrailingSlash: true } });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger === false ? false : new BiskLogger(config.logLevel),
     abortOnError: false,

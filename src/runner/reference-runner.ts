@@ -85,7 +85,7 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
   }
 
   mkdirSync(options.snapshots, { recursive: true });
-  const frameFile = join(options.snapshots, `.camera-${options.camera}-current.jpg`);
+  const frameFile = join(options.snapshots, `.camera-${options.camera}-profile-${options.profile}-current.jpg`);
   const args = ffmpegArgs({ url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile });
   log(`camera ${options.camera} profile ${options.profile}: ${ffmpeg} -i ${options.rtsp} at ${options.fps} fps`);
   const child: ChildProcess = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -120,7 +120,7 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
     lastBeatAt = now;
     beats++;
     if (options.snapshotEvery > 0 && beats % options.snapshotEvery === 0 && existsSync(frameFile)) {
-      const target = join(options.snapshots, `camera-${options.camera}-latest.jpg`);
+      const target = join(options.snapshots, `camera-${options.camera}-profile-${options.profile}-latest.jpg`);
       try {
         copyFileSync(frameFile, `${target}.tmp`);
         renameSync(`${target}.tmp`, target);
