@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { EnforcerLoop } from '../enforcer/enforcer.loop.js';
+import { AppConfig } from '../config/app-config.js';
+import { acquireLock, EnforcerLoop } from '../enforcer/enforcer.loop.js';
 import { RuntimeFactory } from '../runtime.module.js';
 import { parsePositiveInt } from './command-error.js';
 
@@ -10,7 +11,10 @@ interface Options {
 
 @Command({ name: 'run-enforcer', description: 'Run the enforcer until SIGTERM/SIGINT (what systemd runs)' })
 export class RunEnforcerCommand extends CommandRunner {
-  constructor(private readonly runtime: RuntimeFactory) {
+  constructor(
+    private readonly runtime: RuntimeFactory,
+    private readonly config: AppConfig,
+  ) {
     super();
   }
 
@@ -19,9 +23,11 @@ export class RunEnforcerCommand extends CommandRunner {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
+    // The lock first: a second instance is refused before it opens the database.
+    const lock = acquireLock(options.lockFile ?? this.config.enforcer.lockFile);
     await this.runtime.with(async (context) => {
       const loop = context.get(EnforcerLoop);
-      await loop.start(options.lockFile, options.interval);
+      await loop.start(lock, options.interval);
       console.log('Enforcer started. Press Ctrl+C to stop.');
       const signal = await stopped;
       console.log(`${signal} received: finishing the current tick and stopping runners...`);

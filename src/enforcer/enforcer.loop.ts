@@ -10,6 +10,7 @@ import { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { FileLock, lockHeldMessage } from './file-lock.js';
 import { LeaseRepository } from './lease.repository.js';
+import { isSameProcess, readStat } from './proc.js';
 
 /** Refusal to start because another enforcer is in charge; the message is what operators see. */
 export class EnforcerBusyError extends Error {
@@ -17,6 +18,21 @@ export class EnforcerBusyError extends Error {
 }
 
 const INTERVAL_NAME = 'enforcer-tick';
+
+/** A lease holder "host:pid:starttime:…" on this host whose process no longer exists. */
+export function holderIsDeadHere(holder: string): boolean {
+  const [host, pid, startTime] = holder.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  return !isSameProcess(Number(pid), startTime && startTime !== '0' ? startTime : null);
+}
+
+/** The single-instance lock, or EnforcerBusyError with the operators' message. */
+export function acquireLock(path: string): FileLock {
+  const lock = new FileLock(path);
+  const result = lock.tryAcquire();
+  if (!result.ok) throw new EnforcerBusyError(lockHeldMessage(path, result.holderPid));
+  return lock;
+}
 
 /**
  * When ticks happen (§5): every ENFORCER_INTERVAL_SECONDS, at the next schedule boundary,
@@ -26,7 +42,8 @@ const INTERVAL_NAME = 'enforcer-tick';
 @Injectable()
 export class EnforcerLoop {
   private readonly logger = new Logger('Enforcer');
-  private readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** host:pid:kernel start time:random — enough to tell, on this host, whether the holder still lives. */
+  private readonly holder = `${hostname()}:${process.pid}:${readStat(process.pid)?.startTime ?? '0'}:${randomBytes(4).toString('hex')}`;
   private lock: FileLock | null = null;
   private running: Promise<void> | null = null;
   private pending = false;
@@ -47,11 +64,12 @@ export class EnforcerLoop {
     private readonly clock: Clock,
   ) {}
 
-  /** Takes the lock and the lease, or throws EnforcerBusyError with the message to print. */
-  async start(lockFile = this.config.enforcer.lockFile, intervalSeconds = this.config.enforcer.intervalSeconds): Promise<void> {
-    const lock = new FileLock(lockFile);
-    const result = lock.tryAcquire();
-    if (!result.ok) throw new EnforcerBusyError(lockHeldMessage(lockFile, result.holderPid));
+  /**
+   * Takes the lock (unless the caller already holds it) and the lease, or throws
+   * EnforcerBusyError with the message to print; then starts ticking.
+   */
+  async start(lockOrPath: FileLock | string = this.config.enforcer.lockFile, intervalSeconds = this.config.enforcer.intervalSeconds): Promise<void> {
+    const lock = typeof lockOrPath === 'string' ? acquireLock(lockOrPath) : lockOrPath;
     this.lock = lock;
     try {
       await this.renewLease(true);
@@ -76,7 +94,13 @@ export class EnforcerLoop {
 
   private async renewLease(first = false): Promise<boolean> {
     const ttl = Math.max(3 * this.config.enforcer.intervalSeconds, 30) * 1000;
-    const result = await this.leases.acquire(this.enforcer.node, this.holder, process.pid, VERSION, this.clock.now().getTime(), ttl);
+    const now = this.clock.now().getTime();
+    let result = await this.leases.acquire(this.enforcer.node, this.holder, process.pid, VERSION, now, ttl);
+    if (!result.ok && holderIsDeadHere(result.current.holder)) {
+      // Its holder was on this host and is gone (SIGKILL, crash): no need to wait for the lease to expire.
+      this.logger.warn(`taking over the lease of node ${this.enforcer.node} from ${result.current.holder}, which is no longer running`);
+      result = await this.leases.acquire(this.enforcer.node, this.holder, process.pid, VERSION, now, ttl, result.current.holder);
+    }
     if (!result.ok) {
       const message = `Another enforcer holds the lease for node ${this.enforcer.node}: ${result.current.holder} (pid=${result.current.pid}) until ${new Date(result.current.expiresAt).toISOString()}`;
       if (first) throw new EnforcerBusyError(message);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
@@ -46,6 +47,12 @@ export interface PlanPreview {
   plan: Plan;
 }
 
+/** The built `bisk` entry point (also found when this module runs from source, as in tests). */
+function builtCli(): string {
+  const beside = fileURLToPath(new URL('../cli.js', import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+}
+
 /** A runner stays up this long → its crash count resets (a stable minute). */
 export const STABLE_SECONDS = 60;
 /** Runner logs are copied aside and truncated past this size. */
@@ -85,9 +92,7 @@ export class EnforcerService {
   }
 
   commandSettings(): RunnerCommandSettings {
-    const command = this.config.runners.command
-      ? splitCommand(this.config.runners.command)
-      : [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url)), 'runner'];
+    const command = this.config.runners.command ? splitCommand(this.config.runners.command) : [process.execPath, builtCli(), 'runner'];
     return {
       command,
       heartbeatUrl: this.config.runners.heartbeatUrl,

@@ -15,15 +15,18 @@ export class LeaseRepository {
     return this.dataSource.getRepository(EnforcerLease);
   }
 
-  /** Takes or renews the lease for `ttlMs`; fails while another holder's lease is unexpired. */
-  async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number): Promise<LeaseResult> {
+  /**
+   * Takes or renews the lease for `ttlMs`; fails while another holder's lease is unexpired,
+   * unless that holder is `staleHolder` (a process known to be dead).
+   */
+  async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
     const updated = await this.repo
       .createQueryBuilder()
       .update(EnforcerLease)
       .set({ holder, pid, version, renewedAt: nowMs, expiresAt })
       .where('node = :node', { node })
-      .andWhere('(holder = :holder OR expires_at < :nowMs)', { holder, nowMs })
+      .andWhere('(holder = :holder OR holder = :staleHolder OR expires_at < :nowMs)', { holder, staleHolder, nowMs })
       .execute();
     if ((updated.affected ?? 0) === 0) {
       const current = await this.repo.findOneBy({ node });

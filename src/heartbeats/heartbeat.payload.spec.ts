@@ -50,7 +50,7 @@ describe('heartbeat rules', () => {
     [1000, 30_000, false, false, 'within the interval'],
     [1000, 61_000, false, true, 'after the interval'],
     [1000, 2000, true, true, 'an error, always'],
-  ])('shouldStore(%s, %s, error=%s) = %s (%s)', (last, now, hasError, expected) => {
+  ] as [number | undefined, number, boolean, boolean, string][])('shouldStore(%s, %s, error=%s) = %s (%s)', (last, now, hasError, expected) => {
     expect(shouldStore(last, now, 60, hasError)).toBe(expected);
   });
 });

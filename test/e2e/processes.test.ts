@@ -122,3 +122,42 @@ describe('HTTP app process', () => {
     }
   });
 });
+
+describe('enforcer commands on an empty database', () => {
+  const env = () => ({ DATABASE_URL: join(dir, 'cmds', 'bisk.sqlite'), ENFORCER_LOCK_FILE: join(dir, 'cmds', 'enforcer.lock'), TZ: 'Asia/Baghdad' });
+
+  it('shows a plan with --dry-run, at a given instant, as text and JSON', () => {
+    const text = runCli(['enforce', '--dry-run', '--at', '2026-12-01T08:00:00+03:00'], env());
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Plan at 2026-12-01 08:00:00 GMT\+3 \(Asia\/Baghdad\): desired 0, running 0\n {2}nothing to do\nNext schedule boundary: none/);
+    const json = runCli(['enforce', '--dry-run', '--json'], env());
+    expect(JSON.parse(json.stdout)).toMatchObject({ desired: [], actions: [], nextBoundary: null });
+  });
+
+  it.each([
+    [['enforce', '--at', '2026-12-01T08:00:00Z'], /^--at only works with --dry-run/],
+    [['enforce', '--dry-run', '--at', 'tomorrow'], /^--at must be an ISO-8601 date-time/],
+    [['stop-runners', '--camera', 'x'], /^--camera must be a whole number/],
+    [['run-enforcer', '--interval', '0'], /^--interval must be a whole number from 1 to 3600/],
+  ])('rejects %j with one line and exit 1', (args, message) => {
+    const result = runCli(args, env());
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(oneLine(result.stderr)).toBe(true);
+  });
+
+  it('runs one tick, stops runners and reports status in the operators’ words', () => {
+    const tick = runCli(['enforce'], env());
+    expect(tick.code, tick.stderr).toBe(0);
+    expect(tick.stdout.trim()).toBe('Enforced. Started: 0, Stopped: 0, Desired=0, Running(before)=0');
+    const stop = runCli(['stop-runners'], env());
+    expect(stop.stdout.trim()).toBe('Stopped 0 runner(s); skipped 0 already-dead.');
+    const status = runCli(['status'], env());
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^Enforcer: {2}not running/);
+    expect(status.stdout).toMatch(/Last OK: {3}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    expect(JSON.parse(runCli(['status', '--json'], env()).stdout).runners).toMatchObject({ total: 0 });
+    const prune = runCli(['prune-heartbeats', '--hours', '2'], env());
+    expect(prune.stdout).toMatch(/^Deleted 0 heartbeat row\(s\) older than \d{4}-/);
+  });
+});

@@ -22,17 +22,19 @@ export interface Reply {
 }
 
 /** Boots the real HTTP app (same factory as main.ts) on a fresh database of the given engine. */
-export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<Harness> {
+export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<Harness> {
   const db = await createDatabase(engine);
   const config = loadConfig({
     DATABASE_URL: db.url,
     TZ: 'Asia/Baghdad',
     RUNNER_LOG_DIR: `${db.dir}/log`,
     SNAPSHOT_DIR: `${db.dir}/snapshots`,
+    ENFORCER_LOCK_FILE: `${db.dir}/enforcer.lock`,
     ...env,
   });
   const app = await createHttpApp(config, { logger: false });
-  await app.init();
+  if (options.listen) await app.listen({ host: '127.0.0.1', port: config.http.port });
+  else await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get<DataSource>(getDataSourceToken());
   return {

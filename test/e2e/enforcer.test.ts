@@ -1,0 +1,262 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessAdapter } from '../../src/enforcer/process.adapter.js';
+import { isSameProcess, readStat } from '../../src/enforcer/proc.js';
+import { type Harness, startApp } from '../support/app-harness.js';
+import { freePort } from '../support/processes.js';
+
+/**
+ * The enforcer with real child processes: the HTTP app runs with the enforcer embedded
+ * (1 s interval), runners are the small scripts in test/fixtures chosen per camera through
+ * its stream URL (`fixture:<name>`), and heartbeats go over real HTTP.
+ */
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+let h: Harness;
+const listGroup = (pgid: number) => new ProcessAdapter().groupMembers(pgid);
+let seq = 0;
+
+async function until<T>(what: string, check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const runnerRow = async (cameraId: number) =>
+  (await h.dataSource.query(`SELECT * FROM runners WHERE camera_id = ${cameraId}`))[0] as
+    | { id: number; pid: number | null; status: string; process_start_time: string | null; last_error: string; crash_count: number; restart_count: number }
+    | undefined;
+const events = async (cameraId: number) =>
+  (await h.dataSource.query(`SELECT kind, message, pid FROM enforcer_events WHERE camera_id = ${cameraId} ORDER BY id`)) as { kind: string; message: string; pid: number | null }[];
+
+/** A camera running `fixture` under an always-on policy; returns ids and a cleanup that unschedules it. */
+async function scenario(fixture: string) {
+  const n = ++seq;
+  const camera = (await h.request('POST', '/api/cameras', { name: `cam-${n}-${fixture}`, rtspUrl: `fixture:${fixture}` })).body;
+  const profile = (await h.request('POST', '/api/profiles', { name: `profile-${n}`, hbInterval: 1 })).body;
+  const policy = (
+    await h.request('POST', '/api/policies', {
+      name: `policy-${n}`,
+      cameraIds: [camera.id],
+      windows: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, startTime: '00:00', endTime: '00:00', profileId: profile.id })),
+    })
+  ).body;
+  return {
+    camera,
+    profile,
+    policy,
+    /** Unschedules the camera and waits until its runner is gone. */
+    async end() {
+      await h.request('PATCH', `/api/policies/${policy.id}`, { isEnabled: false });
+      await until('runner stopped', async () => {
+        const row = await runnerRow(camera.id);
+        return !row || row.pid === null;
+      });
+    },
+  };
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  h = await startApp(
+    'sqlite',
+    {
+      ENFORCER_EMBEDDED: 'true',
+      ENFORCER_INTERVAL_SECONDS: '1',
+      PORT: String(port),
+      RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`,
+      RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'),
+      RUNNER_STOP_TIMEOUT_SECONDS: '1',
+      HEARTBEAT_ONLINE_SEC: '1',
+      HEARTBEAT_STALE_SEC: '2',
+      HEARTBEAT_OFFLINE_SEC: '3',
+      NODE_NAME: 'test-node',
+    },
+    { listen: true },
+  );
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('enforcer with real runner processes', () => {
+  it('starts a wanted runner, records it, and stops it when the schedule no longer wants it', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.status === 'running' && r.pid ? r : undefined;
+    });
+    expect(isSameProcess(row.pid!, row.process_start_time)).toBe(true);
+    expect(readStat(row.pid!)?.pgrp).toBe(row.pid);
+    const pid = row.pid!;
+    await s.end();
+    expect(isSameProcess(pid, row.process_start_time)).toBe(false);
+    const kinds = (await events(s.camera.id)).map((e) => e.kind);
+    expect(kinds).toEqual(['start', 'stop']);
+  });
+
+  it('backs off a runner that exits at once: few starts, growing delays, the reason kept', async () => {
+    const s = await scenario('exit-at-once');
+    await new Promise((r) => setTimeout(r, 8000));
+    const starts = (await events(s.camera.id)).filter((e) => e.kind === 'start').length;
+    // Back-off 1, 2, 4 s: starts at about 0, 1, 3, 7 s → 4 in 8 s (a crash loop would be ~8 with 1 s ticks, far more without).
+    expect(starts).toBeGreaterThanOrEqual(3);
+    expect(starts).toBeLessThanOrEqual(5);
+    const crashes = (await events(s.camera.id)).filter((e) => e.kind === 'crash');
+    expect(crashes[0].message).toMatch(/exited with code 3 after [\d.]+ s: error: cannot open stream .*retry in 1 s/);
+    expect(crashes.map((c) => c.message.match(/retry in (\d+) s/)?.[1])).toEqual(expect.arrayContaining(['1', '2', '4']));
+    const row = await runnerRow(s.camera.id);
+    expect(row?.last_error).toContain('error: cannot open stream');
+    await s.end();
+  });
+
+  it('kills a runner that ignores SIGTERM after the stop timeout', async () => {
+    const s = await scenario('ignore-term');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && existsSync(join(h.db.dir, 'log', `camera-${s.camera.id}-profile-${s.profile.id}.log`)) && readFileSync(join(h.db.dir, 'log', `camera-${s.camera.id}-profile-${s.profile.id}.log`), 'utf8').includes('ignoring TERM') ? r : undefined;
+    });
+    await s.end();
+    expect(isSameProcess(row.pid!, row.process_start_time)).toBe(false);
+    const stop = (await events(s.camera.id)).find((e) => e.kind === 'stop');
+    expect(stop?.message).toMatch(/killed after ignoring SIGTERM for 1 s/);
+  });
+
+  it('takes down the whole process group of a runner that forks', async () => {
+    const s = await scenario('forker');
+    const row = await until('runner with children', async () => {
+      const r = await runnerRow(s.camera.id);
+      if (!r?.pid) return undefined;
+      return listGroup(r.pid).length >= 3 ? r : undefined;
+    });
+    const members = listGroup(row.pid!);
+    await s.end();
+    await until('group empty', () => listGroup(row.pid!).length === 0, 5000);
+    for (const pid of members) expect(readStat(pid) === null || readStat(pid)?.state === 'Z').toBe(true);
+  });
+
+  it('restarts a runner that stopped heartbeating, and leaves one that never heartbeated', async () => {
+    const silent = await scenario('heartbeat-then-silent');
+    const never = await scenario('sleeper');
+    const first = await until('first heartbeat', async () => {
+      const r = (await h.dataSource.query(`SELECT pid, last_heartbeat_at FROM runners WHERE camera_id = ${silent.camera.id}`))[0];
+      return r?.last_heartbeat_at ? r : undefined;
+    });
+    const neverRow = await until('quiet runner running', async () => {
+      const r = await runnerRow(never.camera.id);
+      return r?.pid ? r : undefined;
+    });
+    const stall = await until('stall restart', async () => (await events(silent.camera.id)).find((e) => e.kind === 'stall'), 15_000);
+    expect(stall.message).toMatch(/no heartbeat for [\d.]+ s \(limit 3 s\)/);
+    const restarted = await until('new pid', async () => {
+      const r = await runnerRow(silent.camera.id);
+      return r?.pid && r.pid !== first.pid ? r : undefined;
+    });
+    expect(restarted.pid).not.toBe(first.pid);
+    // The runner that never sent a heartbeat is still the same process, never "stalled".
+    const neverNow = await runnerRow(never.camera.id);
+    expect(neverNow?.pid).toBe(neverRow.pid);
+    expect((await events(never.camera.id)).map((e) => e.kind)).toEqual(['start']);
+    await silent.end();
+    await never.end();
+  });
+
+  it('never signals a recorded PID that now belongs to an unrelated process', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && r.status === 'running' ? r : undefined;
+    });
+    await s.end();
+    // An unrelated process, and a row that claims it (as after PID reuse) with another start time.
+    const unrelated = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => unrelated.once('spawn', r));
+    try {
+      await h.dataSource.query(`UPDATE runners SET pid = ${unrelated.pid}, process_start_time = '1', status = 'running' WHERE id = ${row.id}`);
+      await h.request('PATCH', `/api/policies/${s.policy.id}`, { isEnabled: true });
+      const fresh = await until('a new runner started instead', async () => {
+        const r = await runnerRow(s.camera.id);
+        return r?.pid && r.pid !== unrelated.pid && r.status === 'running' ? r : undefined;
+      });
+      expect(fresh.pid).not.toBe(unrelated.pid);
+      expect(isSameProcess(unrelated.pid!, null)).toBe(true);
+      await s.end();
+      expect(isSameProcess(unrelated.pid!, null)).toBe(true);
+    } finally {
+      process.kill(-unrelated.pid!, 'SIGKILL');
+    }
+  });
+
+  it('restarts a runner killed from outside at once', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && r.status === 'running' ? r : undefined;
+    });
+    const killedAt = Date.now();
+    process.kill(row.pid!, 'SIGKILL');
+    const next = await until('replacement', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && r.pid !== row.pid && r.status === 'running' ? r : undefined;
+    });
+    // Exit noticed at once, back-off of 1 s for a quick exit: well under the generous bound.
+    expect(Date.now() - killedAt).toBeLessThan(5000);
+    expect(next.pid).not.toBe(row.pid);
+    const crash = (await events(s.camera.id)).find((e) => e.kind === 'crash');
+    expect(crash?.message).toMatch(/was killed by SIGKILL/);
+    await s.end();
+  });
+
+  it('reports a RUNNER_COMMAND fixture that does not exist without a crash loop of the enforcer', async () => {
+    const s = await scenario('no-such-fixture');
+    const row = await until('failure recorded', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.last_error ? r : undefined;
+    });
+    expect(row.last_error).toMatch(/no-such-fixture\.sh: (not found|No such file)/);
+    await new Promise((r) => setTimeout(r, 3000));
+    const starts = (await events(s.camera.id)).filter((e) => e.kind === 'start' || e.kind === 'error').length;
+    expect(starts).toBeLessThanOrEqual(4);
+    expect((await h.request('GET', '/api/enforcer/status')).body.enforcer.lastError).toBeNull();
+    await s.end();
+  });
+
+  it('exposes runners, events, the plan and the status over the API', async () => {
+    const s = await scenario('sleeper');
+    await until('runner running', async () => (await runnerRow(s.camera.id))?.pid);
+    const runners = await h.request('GET', '/api/runners?limit=500');
+    const mine = runners.body.items.find((r: { cameraId: number }) => r.cameraId === s.camera.id);
+    expect(mine).toMatchObject({ status: 'running', node: 'test-node' });
+    expect(mine.effectiveArgs).toEqual(expect.arrayContaining(['--camera', String(s.camera.id), '--rtsp', 'fixture:sleeper']));
+    const plan = await h.request('GET', '/api/enforcer/plan');
+    expect(plan.status).toBe(200);
+    expect(plan.body.desired.some((d: { cameraId: number }) => d.cameraId === s.camera.id)).toBe(true);
+    const later = await h.request('GET', `/api/enforcer/plan?at=${encodeURIComponent('2099-01-01T00:00:00Z')}`);
+    expect(later.status).toBe(200);
+    expect((await h.request('GET', '/api/enforcer/plan?at=tomorrow')).status).toBe(400);
+    const ev = await h.request('GET', `/api/enforcer/events?cameraId=${s.camera.id}&kind=start`);
+    expect(ev.body.items).toHaveLength(1);
+    const status = await h.request('GET', '/api/enforcer/status');
+    expect(status.body.enforcer).toMatchObject({ alive: true, runningPid: process.pid, node: 'test-node', intervalSeconds: 1 });
+    const stop = await h.request('POST', '/api/runners/stop', { cameraId: s.camera.id });
+    expect(stop.body).toEqual({ stopped: 1, skipped: 0 });
+    await s.end();
+  });
+
+  it('answers "enforce now" with 202, then 429 within 10 s', async () => {
+    const first = await h.request('POST', '/api/enforcer/enforce');
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ requested: true, enforcerPid: process.pid });
+    const second = await h.request('POST', '/api/enforcer/enforce');
+    expect(second.status).toBe(429);
+    expect(second.body.message).toMatch(/try again in \d+ s/);
+  });
+});

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoClip } from '../../src/demo/demo.js';
+import { findTool } from '../../src/runner/ffmpeg.js';
+import { type Harness, startApp } from '../support/app-harness.js';
+import { CLI, freePort, requireBuild } from '../support/processes.js';
+
+/** The bundled runner on real ffmpeg, started by the real enforcer, heartbeating to the real app. */
+async function until<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('reference runner on real ffmpeg', () => {
+  let h: Harness;
+  let clip: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    requireBuild();
+    if (!findTool('ffmpeg', undefined)) throw new Error('ffmpeg is required for this suite (apt-get install ffmpeg); .ci/run installs it');
+    const port = await freePort();
+    h = await startApp(
+      'sqlite',
+      { ENFORCER_EMBEDDED: 'true', ENFORCER_INTERVAL_SECONDS: '2', PORT: String(port), RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`, RUNNER_HEARTBEAT_KEY: 'runner-key-123' },
+      { listen: true },
+    );
+    clip = join(h.db.dir, 'clip.mp4');
+    ensureDemoClip(clip, undefined);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function schedule(rtspUrl: string) {
+    const n = ++seq;
+    const camera = (await h.request('POST', '/api/cameras', { name: `ffmpeg-${n}`, rtspUrl })).body;
+    const profile = (await h.request('POST', '/api/profiles', { name: `ffmpeg-profile-${n}`, fps: 5, hbInterval: 1, snapshotEvery: 1 })).body;
+    const policy = (await h.request('POST', '/api/policies', { name: `ffmpeg-policy-${n}`, cameraIds: [camera.id], windows: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, startTime: '00:00', endTime: '00:00', profileId: profile.id })) })).body;
+    return { camera, profile, policy };
+  }
+
+  it('decodes a looping clip at the target fps, heartbeats with the original payload, and writes snapshots', async () => {
+    const { camera, profile, policy } = await schedule(clip);
+    const row = await until('heartbeats with frame rates', async () => {
+      const r = (await h.dataSource.query(`SELECT * FROM runners WHERE camera_id = ${camera.id}`))[0];
+      return r?.camera_fps && r?.processed_fps ? r : undefined;
+    });
+    expect(row.camera_fps).toBe(25);
+    expect(row.processed_fps).toBeGreaterThan(2);
+    expect(row.processed_fps).toBeLessThan(8);
+    expect(row.target_fps).toBe(5);
+    const heartbeats = await h.dataSource.query(`SELECT * FROM runner_heartbeats WHERE camera_id = ${camera.id}`);
+    expect(heartbeats[0]).toMatchObject({ profile_id: profile.id, pid: row.pid, target_fps: 5 });
+    const snapshot = join(h.db.dir, 'snapshots', `camera-${camera.id}`, `camera-${camera.id}-profile-${profile.id}-latest.jpg`);
+    await until('snapshot', async () => existsSync(snapshot) && statSync(snapshot).size > 1000);
+    expect(execFileSync('file', [snapshot]).toString()).toMatch(/JPEG image data.*640x360/);
+
+    await h.request('PATCH', `/api/policies/${policy.id}`, { isEnabled: false });
+    await until('stopped', async () => (await h.dataSource.query(`SELECT pid FROM runners WHERE camera_id = ${camera.id}`))[0].pid === null);
+    const stop = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE camera_id = ${camera.id} AND kind = 'stop'`))[0];
+    expect(stop.message).toMatch(/; stopped$/); // exited on SIGTERM, no SIGKILL needed
+  });
+
+  it('reports an unreachable camera in words and exits non-zero', async () => {
+    const { camera, policy } = await schedule('rtsp://127.0.0.1:1/stream');
+    const crash = await until('crash event', async () => (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE camera_id = ${camera.id} AND kind = 'crash'`))[0]);
+    expect(crash.message).toMatch(/exited with code 1/);
+    const row = (await h.dataSource.query(`SELECT last_error FROM runners WHERE camera_id = ${camera.id}`))[0];
+    expect(row.last_error).toMatch(/connection refused/);
+    await h.request('PATCH', `/api/policies/${policy.id}`, { isEnabled: false });
+  });
+
+  it('says clearly when ffmpeg cannot be found', () => {
+    let out = '';
+    let code = 0;
+    try {
+      execFileSync(process.execPath, [CLI, 'runner', '--camera', '1', '--profile', '1', '--rtsp', clip, '--hb', 'http://127.0.0.1:1/'], {
+        env: { PATH: '/nonexistent', FFMPEG_PATH: '/nonexistent/ffmpeg', DATABASE_URL: join(h.db.dir, 'x.sqlite') },
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      const e = error as { status: number; stderr: Buffer };
+      code = e.status;
+      out = e.stderr.toString();
+    }
+    expect(code).toBe(127);
+    expect(out).toMatch(/^ffmpeg not found: install it \(apt-get install ffmpeg\), put it on PATH, or set FFMPEG_PATH/);
+  });
+});
