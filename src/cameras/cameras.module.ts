@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '../common/clock.js';
+import { EnforcerModule } from '../enforcer/enforcer.module.js';
 import { Camera } from './camera.entity.js';
 import { CamerasController } from './cameras.controller.js';
 import { CamerasRepository } from './cameras.repository.js';
 import { CamerasService } from './cameras.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Camera])],
+  imports: [TypeOrmModule.forFeature([Camera]), EnforcerModule],
   controllers: [CamerasController],
   providers: [CamerasService, CamerasRepository, Clock],
   exports: [CamerasService, CamerasRepository],

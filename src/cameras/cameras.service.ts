@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { EnforcerService } from '../enforcer/enforcer.service.js';
 import { badField, conflict, notFound } from '../common/errors.js';
 import { keepStoredSecret } from '../common/mask.js';
 import { type Page, page, type PageQuery } from '../common/pagination.js';
@@ -15,6 +16,7 @@ export class CamerasService {
   constructor(
     private readonly cameras: CamerasRepository,
     private readonly clock: Clock,
+    private readonly runners: EnforcerService,
   ) {}
 
   async list(query: PageQuery): Promise<Page<CameraView>> {
@@ -44,11 +46,16 @@ export class CamerasService {
     return toCameraView(updated, this.clock.now());
   }
 
+  /**
+   * Stops the camera's runners on this host first (§2), then deletes it with its runner
+   * rows, links and override. Runners on other hosts find their rows gone and are stopped
+   * by their enforcer as strays.
+   */
   async remove(id: number): Promise<void> {
-    // Runner rows go with the camera (ON DELETE CASCADE); the enforcer treats their
-    // processes as strays on its next tick and stops them.
+    await this.require(id);
+    const { stopped } = await this.runners.stopRunners({ cameraId: id }, 'camera deleted');
     if (!(await this.cameras.delete(id))) throw notFound('camera', id);
-    this.logger.log(`camera ${id} deleted`);
+    this.logger.log(`camera ${id} deleted${stopped ? ` after stopping ${stopped} runner(s)` : ''}`);
   }
 
   async pause(id: number, dto: PauseCameraDto): Promise<CameraView> {

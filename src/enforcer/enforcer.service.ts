@@ -217,16 +217,23 @@ export class EnforcerService {
     return observed;
   }
 
+  /**
+   * Marked runner processes of this node that no live row accounts for: rows deleted with
+   * their camera or profile, rows pointing at another process, leftovers of a crash.
+   */
   private findStrays(rows: Runner[]): StrayProcess[] {
+    const rowIds = new Set(rows.map((r) => r.id));
     const owned = new Map(rows.filter((r) => r.pid !== null).map((r) => [r.pid!, r]));
+    const trackedPids = new Map([...this.tracked.values()].map((t) => [t.pid, t]));
     return this.processes
       .findMarked()
       .filter((p) => p.node === this.node)
       .filter((p) => {
+        const t = trackedPids.get(p.pid);
+        if (t) return !rowIds.has(t.runnerId) && !t.stopping;
         const row = owned.get(p.pid);
         return !row || row.id !== p.runnerId || (row.processStartTime !== null && row.processStartTime !== p.startTime);
       })
-      .filter((p) => ![...this.tracked.values()].some((t) => t.pid === p.pid))
       .map((p) => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
   }
 
@@ -249,6 +256,12 @@ export class EnforcerService {
     if (this.tracked.get(t.runnerId) !== t || t.stopping) return;
     this.tracked.delete(t.runnerId);
     t.unwatch?.();
+    // Stopped on purpose by someone else (stop-runners, the API, a camera being deleted): they record it.
+    const current = await this.repo.findRunner(t.runnerId).catch(() => undefined);
+    if (current === null || (current && current.pid !== t.pid) || current?.status === 'stopping' || current?.status === 'exited') {
+      this.exitListener();
+      return;
+    }
     const now = this.clock.now();
     const crashCount = this.nextCrashCount(t.crashCount, t.startedAt, now.getTime());
     const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'exited' : `exited with code ${exit.code}`;
@@ -278,7 +291,13 @@ export class EnforcerService {
     await Promise.all(
       stops.map(async (action) => {
         if (action.kind === 'stray-kill') {
+          const t = [...this.tracked.values()].find((x) => x.pid === action.pid);
+          if (t) t.stopping = true;
           const result = await this.processes.stop(action.pid, action.startTime, this.config.runners.stopTimeoutSeconds * 1000);
+          if (t) {
+            t.unwatch?.();
+            this.tracked.delete(t.runnerId);
+          }
           events.push({ kind: 'stray-kill', pid: action.pid, message: `${action.reason}: ${result}` });
           return;
         }

@@ -83,6 +83,13 @@ describe('bisk run-enforcer processes', () => {
     expect((await rowOf(h, camera.id))?.pid).toBe(row.pid);
     expect(findMarkedProcesses().filter((m) => m.node === env.NODE_NAME).map((m) => m.pid)).toEqual([row.pid]);
 
+    // The HTTP app, another process, reads the enforcer's breadcrumbs and can wake it.
+    const status = (await h.request('GET', '/api/enforcer/status')).body.enforcer;
+    expect(status).toMatchObject({ alive: true, runningPid: second.child.pid, node: env.NODE_NAME, intervalSeconds: 1 });
+    const enforce = await h.request('POST', '/api/enforcer/enforce');
+    expect(enforce.status).toBe(202);
+    expect(enforce.body).toMatchObject({ enforcerPid: second.child.pid, signalled: true });
+
     second.child.kill('SIGTERM');
     expect((await second.exit()).code).toBe(0);
     expect(second.output()).toMatch(/Enforcer stopped/);

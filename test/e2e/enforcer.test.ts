@@ -251,6 +251,67 @@ describe('enforcer with real runner processes', () => {
     await s.end();
   });
 
+  it('restarts a runner whose settings changed (drift)', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && r.status === 'running' ? r : undefined;
+    });
+    await h.request('PATCH', `/api/profiles/${s.profile.id}`, { fps: 9 });
+    const next = await until('restart', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && r.pid !== row.pid && r.status === 'running' ? r : undefined;
+    });
+    expect(next.restart_count).toBe(1);
+    const drift = (await events(s.camera.id)).find((e) => e.kind === 'drift');
+    expect(drift?.message).toBe('settings changed since it started (spec drift)');
+    const args = (await h.request('GET', '/api/runners?limit=500')).body.items.find((r: { cameraId: number }) => r.cameraId === s.camera.id).effectiveArgs;
+    expect(args[args.indexOf('--fps') + 1]).toBe('9');
+    await s.end();
+  });
+
+  it('stops a paused camera and starts it again when the pause ends, clearing it', async () => {
+    const s = await scenario('sleeper');
+    await until('runner running', async () => (await runnerRow(s.camera.id))?.pid);
+    const until_ = new Date(Date.now() + 2500);
+    await h.dataSource.query(`UPDATE cameras SET pause_until = '${until_.toISOString().replace('T', ' ').replace('Z', '')}' WHERE id = ${s.camera.id}`);
+    await until('stopped while paused', async () => (await runnerRow(s.camera.id))?.pid === null);
+    const resumed = await until('running again', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid ? r : undefined;
+    });
+    expect(resumed.pid).toBeTruthy();
+    const kinds = (await events(s.camera.id)).map((e) => e.kind);
+    expect(kinds).toEqual(['start', 'stop', 'pause-expired', 'start']);
+    expect((await h.request('GET', `/api/cameras/${s.camera.id}`)).body.pauseUntil).toBeNull();
+    await s.end();
+  });
+
+  it('stops the runners of a camera before deleting it', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid ? r : undefined;
+    });
+    expect((await h.request('DELETE', `/api/cameras/${s.camera.id}`)).status).toBe(204);
+    expect(isSameProcess(row.pid!, row.process_start_time)).toBe(false); // gone by the time the API answered
+    expect((await events(s.camera.id)).map((e) => e.kind)).toEqual(['start', 'stop']);
+    expect((await events(s.camera.id))[1].message).toMatch(/^camera deleted; stopped$/);
+  });
+
+  it('kills a marked runner process that no row accounts for (stray)', async () => {
+    const s = await scenario('sleeper');
+    const row = await until('runner running', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid ? r : undefined;
+    });
+    await h.dataSource.query(`DELETE FROM runners WHERE id = ${row.id}`); // e.g. removed by hand
+    await until('stray killed', () => !isSameProcess(row.pid!, row.process_start_time), 10_000);
+    const stray = await until('stray event', async () => (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE kind = 'stray-kill' AND pid = ${row.pid}`))[0]);
+    expect(stray.message).toMatch(/no live row on this node/);
+    await s.end();
+  });
+
   it('answers "enforce now" with 202, then 429 within 10 s', async () => {
     const first = await h.request('POST', '/api/enforcer/enforce');
     expect(first.status).toBe(202);
