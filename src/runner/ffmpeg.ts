@@ -70,7 +70,15 @@ export function isFileInput(url: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.startsWith('file://');
 }
 
+/** Major version from `ffmpeg -version` ("ffmpeg version 5.1.9-0+deb12u1" → 5); null for snapshot builds. */
+export function parseMajorVersion(versionOutput: string): number | null {
+  const match = /ffmpeg version n?(\d+)\./i.exec(versionOutput);
+  return match ? Number(match[1]) : null;
+}
+
 export interface FfmpegArgsInput {
+  /** ffmpeg's major version, when known: the RTSP socket-timeout option changed name in 5.0. */
+  majorVersion?: number | null;
   url: string;
   fps: number;
   transport?: string;
@@ -86,11 +94,13 @@ export function ffmpegArgs(input: FfmpegArgsInput): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'info'];
   if (isFileInput(input.url)) args.push('-stream_loop', '-1', '-re');
   if (input.transport && input.transport !== 'auto' && /^rtsps?:/i.test(input.url)) args.push('-rtsp_transport', input.transport);
-  if (/^rtsps?:/i.test(input.url)) args.push('-timeout', '10000000');
+  // A socket timeout so a dead camera is noticed: -timeout since ffmpeg 5, -stimeout before
+  // (where -timeout meant "listen as a server"). Unknown builds get neither.
+  if (/^rtsps?:/i.test(input.url) && input.majorVersion) args.push(input.majorVersion >= 5 ? '-timeout' : '-stimeout', '10000000');
   if (input.hwaccel === 'nvdec') args.push('-hwaccel', 'cuda');
   args.push('-i', input.url.replace(/^file:\/\//, ''));
   args.push('-map', '0:v:0', '-vf', `fps=${input.fps}`, '-f', 'null', '-');
   args.push('-map', '0:v:0', '-vf', 'fps=1', '-update', '1', '-q:v', '5', '-y', input.snapshotFile);
-  args.push('-progress', 'pipe:1', '-stats_period', '1');
+  args.push('-progress', 'pipe:1'); // progress every ~0.5 s (no -stats_period: older ffmpeg builds lack it)
   return args;
 }

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { maskCredentials } from '../common/mask.js';
-import { FFMPEG_MISSING, ffmpegArgs, findTool, friendlyError, parseInputFps, parseProgressFrame } from './ffmpeg.js';
+import { FFMPEG_MISSING, ffmpegArgs, findTool, friendlyError, parseInputFps, parseMajorVersion, parseProgressFrame } from './ffmpeg.js';
 
 /**
  * The bundled reference runner (§4): `bisk runner --camera ID --profile ID --rtsp URL ...`,
@@ -86,7 +86,13 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
 
   mkdirSync(options.snapshots, { recursive: true });
   const frameFile = join(options.snapshots, `.camera-${options.camera}-profile-${options.profile}-current.jpg`);
-  const args = ffmpegArgs({ url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile });
+  let majorVersion: number | null = null;
+  try {
+    majorVersion = parseMajorVersion(execFileSync(ffmpeg, ['-version'], { timeout: 2000, encoding: 'utf8' }));
+  } catch {
+    // an ffmpeg that cannot say its version will show its problem when it runs
+  }
+  const args = ffmpegArgs({ majorVersion, url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile });
   log(`camera ${options.camera} profile ${options.profile}: ${ffmpeg} -i ${options.rtsp} at ${options.fps} fps`);
   const child: ChildProcess = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
