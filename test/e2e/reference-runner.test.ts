@@ -95,3 +95,44 @@ describe('reference runner on real ffmpeg', () => {
     expect(out).toMatch(/^ffmpeg not found: install it \(apt-get install ffmpeg\), put it on PATH, or set FFMPEG_PATH/);
   });
 });
+
+describe('bisk demo', () => {
+  it('serves a real ffmpeg runner that heartbeats within seconds, with a window opening the next minute, and stops cleanly', async () => {
+    requireBuild();
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { spawn } = await import('node:child_process');
+    const cwd = mkdtempSync(join(tmpdir(), 'bisk-demo-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'demo'], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`, ENFORCER_LOCK_FILE: join(cwd, 'lock'), TZ: 'UTC' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      const started = Date.now();
+      const runner = await until('a heartbeating demo runner', async () => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/api/runners`);
+          const body = (await res.json()) as { items: { status: string; lastHeartbeatAt: string | null; processedFps: number | null }[] };
+          return body.items.find((r) => r.status === 'running' && r.lastHeartbeatAt && (r.processedFps ?? 0) > 0);
+        } catch {
+          return undefined;
+        }
+      }, 45_000);
+      expect(runner).toBeTruthy();
+      expect(Date.now() - started).toBeLessThan(45_000);
+      expect(output).toMatch(/"Demo: window opening next minute" opens at \d\d:\d\d:00 \(UTC\)/);
+      const policies = (await (await fetch(`http://127.0.0.1:${port}/api/policies`)).json()) as { total: number };
+      expect(policies.total).toBe(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, output).toBe(0);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+});
