@@ -24,7 +24,7 @@ export class FileLock {
     } catch (error) {
       closeSync(fd);
       if ((error as NodeJS.ErrnoException).code === 'EAGAIN' || (error as NodeJS.ErrnoException).code === 'EWOULDBLOCK') {
-        return { ok: false, holderPid: this.readHolderPid() };
+        return { ok: false, holderPid: this.waitForHolderPid() };
       }
       throw error;
     }
@@ -32,6 +32,21 @@ export class FileLock {
     writeSync(fd, `${process.pid}\n`, 0);
     this.fd = fd;
     return { ok: true };
+  }
+
+  /**
+   * The holder writes its PID right after taking the lock; a contender that lost the race by
+   * microseconds may see an empty file or the PID of a previous, dead holder. Wait briefly
+   * for a live PID.
+   */
+  private waitForHolderPid(timeoutMs = 500): number | null {
+    const deadline = Date.now() + timeoutMs;
+    let pid = this.readHolderPid();
+    while ((pid === null || !isRunning(pid)) && Date.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      pid = this.readHolderPid();
+    }
+    return pid;
   }
 
   readHolderPid(): number | null {
@@ -55,6 +70,15 @@ export class FileLock {
       closeSync(this.fd);
       this.fd = null;
     }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
