@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import type { TickResult } from './enforcer.service.js';
 
 /** What the enforcer leaves behind for the HTTP app and `bisk status` (§5), original key names kept. */
 export interface EnforcerBreadcrumbs {
@@ -15,18 +16,8 @@ export interface EnforcerBreadcrumbs {
   startedAt: string | null;
 }
 
-export interface TickSummary {
-  at: string;
-  durationMs: number;
-  desired: number;
-  runningBefore: number;
-  started: number;
-  stopped: number;
-  restarted: number;
-  waiting: number;
-  strays: number;
-  queries?: number;
-}
+/** The last tick's counts, as stored in the breadcrumbs (TickResult without its actions, `at` as ISO). */
+export type TickSummary = Omit<TickResult, 'at' | 'actions' | 'wakeAt' | 'nextBoundary'> & { at: string };
 
 export const KEYS = {
   runningPid: 'enforcer:running_pid',

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { VERSION } from '../version.js';
-import { Breadcrumbs } from './breadcrumbs.js';
+import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { FileLock, lockHeldMessage } from './file-lock.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -18,6 +18,10 @@ export class EnforcerBusyError extends Error {
 }
 
 const INTERVAL_NAME = 'enforcer-tick';
+
+export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
+  return { at: at.toISOString(), ...counts };
+}
 
 /** A lease holder "host:pid:starttime:…" on this host whose process no longer exists. */
 export function holderIsDeadHere(holder: string): boolean {
@@ -168,10 +172,7 @@ export class EnforcerLoop {
         lastOk: this.clock.now().toISOString(),
         lastError: null,
         nextWake: wake?.toISOString() ?? null,
-        lastTick: {
-          at: result.at.toISOString(), durationMs: result.durationMs, desired: result.desired, runningBefore: result.runningBefore,
-          started: result.started, stopped: result.stopped, restarted: result.restarted, waiting: result.waiting, strays: result.strays,
-        },
+        lastTick: summarize(result),
       });
       if (result.started + result.stopped + result.restarted + result.strays > 0) {
         this.logger.log(

@@ -4,20 +4,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMarkedProcesses, isSameProcess } from '../../src/enforcer/proc.js';
 import { type Harness, startApp } from '../support/app-harness.js';
+import { embeddedEnforcerEnv, until } from '../support/wait.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import { CLI, freePort, requireBuild, type Running, startProcess } from '../support/processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ALWAYS = [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, startTime: '00:00', endTime: '00:00' }));
 
@@ -159,16 +150,12 @@ withPostgres('the database unreachable for a while (PostgreSQL)', () => {
     const port = await freePort();
     h = await startApp(
       'postgres',
-      {
-        ENFORCER_EMBEDDED: 'true',
-        ENFORCER_INTERVAL_SECONDS: '1',
-        PORT: String(port),
-        RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`,
+      embeddedEnforcerEnv(port, {
         RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'),
         HEARTBEAT_ONLINE_SEC: '1',
         HEARTBEAT_STALE_SEC: '2',
         HEARTBEAT_OFFLINE_SEC: '3',
-      },
+      }),
       { listen: true },
     );
     dbName = new URL(h.db.url).pathname.slice(1);

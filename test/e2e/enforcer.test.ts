@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessAdapter } from '../../src/enforcer/process.adapter.js';
 import { isSameProcess, readStat } from '../../src/enforcer/proc.js';
 import { type Harness, startApp } from '../support/app-harness.js';
+import { embeddedEnforcerEnv, until } from '../support/wait.js';
 import { freePort } from '../support/processes.js';
 
 /**
@@ -18,16 +19,6 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 let h: Harness;
 const listGroup = (pgid: number) => new ProcessAdapter().groupMembers(pgid);
 let seq = 0;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const runnerRow = async (cameraId: number) =>
   (await h.dataSource.query(`SELECT * FROM runners WHERE camera_id = ${cameraId}`))[0] as
@@ -67,18 +58,14 @@ beforeAll(async () => {
   const port = await freePort();
   h = await startApp(
     'sqlite',
-    {
-      ENFORCER_EMBEDDED: 'true',
-      ENFORCER_INTERVAL_SECONDS: '1',
-      PORT: String(port),
-      RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`,
+    embeddedEnforcerEnv(port, {
       RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'),
       RUNNER_STOP_TIMEOUT_SECONDS: '1',
       HEARTBEAT_ONLINE_SEC: '1',
       HEARTBEAT_STALE_SEC: '2',
       HEARTBEAT_OFFLINE_SEC: '3',
       NODE_NAME: 'test-node',
-    },
+    }),
     { listen: true },
   );
 });

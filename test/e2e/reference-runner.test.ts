@@ -5,19 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoClip } from '../../src/demo/demo.js';
 import { findTool } from '../../src/runner/ffmpeg.js';
 import { type Harness, startApp } from '../support/app-harness.js';
+import { embeddedEnforcerEnv, until } from '../support/wait.js';
 import { CLI, freePort, requireBuild } from '../support/processes.js';
 
 /** The bundled runner on real ffmpeg, started by the real enforcer, heartbeating to the real app. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('reference runner on real ffmpeg', () => {
   let h: Harness;
   let clip: string;
@@ -29,7 +20,7 @@ describe('reference runner on real ffmpeg', () => {
     const port = await freePort();
     h = await startApp(
       'sqlite',
-      { ENFORCER_EMBEDDED: 'true', ENFORCER_INTERVAL_SECONDS: '2', PORT: String(port), RUNNER_HEARTBEAT_URL: `http://127.0.0.1:${port}/api/runner/heartbeat/`, RUNNER_HEARTBEAT_KEY: 'runner-key-123' },
+      embeddedEnforcerEnv(port, { ENFORCER_INTERVAL_SECONDS: '2', RUNNER_HEARTBEAT_KEY: 'runner-key-123' }),
       { listen: true },
     );
     clip = join(h.db.dir, 'clip.mp4');
