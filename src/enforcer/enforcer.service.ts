@@ -128,11 +128,9 @@ export class EnforcerService {
     const events: NewEvent[] = [];
 
     const expired = await this.repo.clearExpiredPauses(now);
-    for (const camera of expired) {
-      camera.pauseUntil = null;
-      events.push({ kind: 'pause-expired', cameraId: camera.id, message: `pause of "${camera.name}" ended` });
-    }
-    for (const camera of world.cameras) if (expired.some((e) => e.id === camera.id)) camera.pauseUntil = null;
+    const cleared = new Set(expired.map((c) => c.id));
+    for (const camera of expired) events.push({ kind: 'pause-expired', cameraId: camera.id, message: `pause of "${camera.name}" ended` });
+    for (const camera of world.cameras) if (cleared.has(camera.id)) camera.pauseUntil = null;
 
     const observed: ObservedRunner[] = [];
     for (const row of world.runners) observed.push(await this.observeAndReconcileRow(row, now, events));
