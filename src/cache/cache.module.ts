@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CacheModule } from '@nestjs/cache-manager';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Keyv } from 'keyv';
@@ -7,8 +7,7 @@ import { SqliteMapStore } from './sqlite-map.store.js';
 
 /** Where the host-local cache lives: next to the SQLite database, or under ./var. */
 export function cacheFileFor(config: AppConfig): string {
-  const dir = config.database.engine === 'sqlite' && config.database.path !== ':memory:' ? dirname(config.database.path) : resolve('./var');
-  return join(dir, 'bisk-cache.sqlite');
+  return join(config.dataDir, 'bisk-cache.sqlite');
 }
 
 /**

@@ -36,6 +36,8 @@ export class ConfigCommand extends CommandRunner {
       HB_LOG_EVERY_SEC: c.heartbeats.logEverySec,
       FFMPEG_PATH: c.tools.ffmpegPath ?? '(from PATH)',
       FFPROBE_PATH: c.tools.ffprobePath ?? '(from PATH)',
+      NVIDIA_SMI_PATH: c.tools.nvidiaSmi,
+      GPU_REQUIRED: c.tools.gpuRequired,
       LOG_LEVEL: c.logLevel,
     };
     if (options.json) {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { configSchema, type LogLevelName, type RawConfig } from './config.schema.js';
 import { readEnvFile } from './env-file.js';
@@ -33,7 +33,9 @@ export class AppConfig {
     backoffMaxSeconds: number;
   };
   readonly heartbeats: { onlineSec: number; staleSec: number; offlineSec: number; logEverySec: number };
-  readonly tools: { ffmpegPath?: string; ffprobePath?: string };
+  readonly tools: { ffmpegPath?: string; ffprobePath?: string; nvidiaSmi: string; gpuRequired: boolean; searchPath: string };
+  /** Where the SQLite database lives (or ./var): cache file, demo clip, disk-space check. */
+  readonly dataDir: string;
   readonly redisUrl?: string;
   readonly logLevel: LogLevelName;
 
@@ -63,7 +65,8 @@ export class AppConfig {
       offlineSec: raw.HEARTBEAT_OFFLINE_SEC,
       logEverySec: raw.HB_LOG_EVERY_SEC,
     };
-    this.tools = { ffmpegPath: raw.FFMPEG_PATH, ffprobePath: raw.FFPROBE_PATH };
+    this.tools = { ffmpegPath: raw.FFMPEG_PATH, ffprobePath: raw.FFPROBE_PATH, nvidiaSmi: raw.NVIDIA_SMI_PATH ?? 'nvidia-smi', gpuRequired: raw.GPU_REQUIRED, searchPath: raw.PATH ?? '' };
+    this.dataDir = this.database.engine === 'sqlite' && this.database.path !== ':memory:' ? dirname(this.database.path) : resolve('./var');
     this.redisUrl = raw.REDIS_URL;
     this.logLevel = raw.LOG_LEVEL;
   }

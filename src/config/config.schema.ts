@@ -105,6 +105,9 @@ export const configSchema = z.object({
   HB_LOG_EVERY_SEC: integer(0, 86400, 60),
   FFMPEG_PATH: text(),
   FFPROBE_PATH: text(),
+  NVIDIA_SMI_PATH: text('nvidia-smi'),
+  PATH: text('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
+  GPU_REQUIRED: boolean(false),
   NODE_NAME: text(hostname()).pipe(
     z
       .string()

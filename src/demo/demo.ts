@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { type AppConfig, loadConfig } from '../config/app-config.js';
@@ -23,8 +23,7 @@ export const DEMO = {
 } as const;
 
 export function demoClipPath(config: AppConfig): string {
-  const base = config.database.engine === 'sqlite' && config.database.path !== ':memory:' ? dirname(config.database.path) : resolve('./var');
-  return join(base, 'demo', 'demo-clip.mp4');
+  return join(config.dataDir, 'demo', 'demo-clip.mp4');
 }
 
 /** A 10 s 640x360 test pattern with a running timestamp, made once. */

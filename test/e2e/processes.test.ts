@@ -94,7 +94,7 @@ describe('HTTP app process', () => {
       expect(created.status).toBe(201);
       const camera = (await created.json()) as { rtspUrl: string };
       expect(camera.rtspUrl).toBe('rtsp://admin:***@10.0.0.7/main');
-      const health = await fetch(`${base}/health`);
+      const health = await fetch(`${base}/health/live`);
       expect(health.status).toBe(200);
       await app.waitFor(/camera \d+ "Lobby" created/);
       expect(app.output()).toContain('rtsp://admin:***@10.0.0.7/main');
