@@ -101,6 +101,25 @@ export class EnforcerRepository {
     return this.dataSource.getRepository(Runner).findAndCount({ order: { cameraId: 'ASC', profileId: 'ASC', id: 'ASC' }, take: limit, skip: offset });
   }
 
+  /** All runner rows of every node (the system page shows the whole fleet). */
+  allRunners(): Promise<Runner[]> {
+    return this.dataSource.getRepository(Runner).find({ order: { cameraId: 'ASC', profileId: 'ASC', id: 'ASC' } });
+  }
+
+  /** Restart causes per pair since `since` (crash, stall, drift): one grouped query. */
+  async restartsSince(since: Date): Promise<Map<string, number>> {
+    const rows = await this.dataSource
+      .getRepository(EnforcerEvent)
+      .createQueryBuilder('e')
+      .select(['e.camera_id AS "cameraId"', 'e.profile_id AS "profileId"', 'COUNT(*) AS "count"'])
+      .where('e.ts >= :since', { since })
+      .andWhere('e.kind IN (:...kinds)', { kinds: ['crash', 'stall', 'drift'] })
+      .groupBy('e.camera_id')
+      .addGroupBy('e.profile_id')
+      .getRawMany<{ cameraId: number; profileId: number; count: number | string }>();
+    return new Map(rows.map((r) => [`${r.cameraId}:${r.profileId}`, Number(r.count)]));
+  }
+
   async addEvents(node: string, events: NewEvent[], at = new Date()): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.getRepository(EnforcerEvent).insert(

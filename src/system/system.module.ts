@@ -4,11 +4,15 @@ import { Clock } from '../common/clock.js';
 import { EnforcerModule } from '../enforcer/enforcer.module.js';
 import { HealthController } from './health.controller.js';
 import { SystemHealthIndicators } from './health.indicators.js';
+import { HostStatsCollector } from './host-stats.collector.js';
+import { SystemController } from './system.controller.js';
+import { SystemService } from './system.service.js';
 
 /** Health (Terminus), host stats, metrics and the dashboard. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), EnforcerModule],
-  controllers: [HealthController],
-  providers: [SystemHealthIndicators, Clock],
+  controllers: [HealthController, SystemController],
+  providers: [SystemHealthIndicators, HostStatsCollector, SystemService, Clock],
+  exports: [HostStatsCollector, SystemService],
 })
 export class SystemModule {}

@@ -308,3 +308,35 @@ describe('enforcer with real runner processes', () => {
     expect(second.body.message).toMatch(/try again in \d+ s/);
   });
 });
+
+describe('GET /api/system', () => {
+  it('gives host stats, breadcrumbs, tallies, paused cameras and the runner table with specs', async () => {
+    const { HostStatsCollector } = await import('../../src/system/host-stats.collector.js');
+    await h.app.get(HostStatsCollector).ready();
+    const running = await scenario('heartbeat-steady');
+    const paused = await scenario('sleeper');
+    await h.request('POST', `/api/cameras/${paused.camera.id}/pause`, { minutes: 30 });
+    await until('heartbeating runner', async () => {
+      const r = (await h.dataSource.query(`SELECT last_heartbeat_at FROM runners WHERE camera_id = ${running.camera.id}`))[0];
+      return r?.last_heartbeat_at;
+    });
+    const res = await h.request('GET', '/api/system');
+    expect(res.status).toBe(200);
+    const body = res.body;
+    expect(body.host.cpu).toMatchObject({ percent: expect.any(Number), threads: expect.any(Number), load: expect.any(Array) });
+    expect(body.host.memory.totalBytes).toBeGreaterThan(0);
+    expect(body.host.disk.usedPercent).toEqual(expect.any(Number));
+    expect(body.enforcer).toMatchObject({ alive: true, runningPid: process.pid, intervalSeconds: 1 });
+    expect(body.tallies.online).toBeGreaterThanOrEqual(1);
+    expect(body.pausedCameras.map((c: { id: number }) => c.id)).toContain(paused.camera.id);
+    const row = body.runners.find((r: { cameraId: number }) => r.cameraId === running.camera.id);
+    expect(row).toMatchObject({
+      cameraName: running.camera.name, profileName: running.profile.name, status: 'running', heartbeat: 'online', wanted: true,
+      cameraFps: 25, processedFps: 5, restartsLastHour: 0, specCurrent: true,
+    });
+    expect(row.spec).toMatchObject({ cameraId: running.camera.id, fps: 6, rtspUrl: 'fixture:heartbeat-steady' });
+    await running.end();
+    await h.request('POST', `/api/cameras/${paused.camera.id}/resume`);
+    await paused.end();
+  });
+});
