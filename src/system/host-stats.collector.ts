@@ -66,8 +66,12 @@ export class HostStatsCollector implements OnApplicationBootstrap, OnModuleDestr
 
   private async sample(): Promise<void> {
     try {
-      if (!this.cores) this.cores = await si.cpu().then((c) => ({ physical: c.physicalCores, logical: c.cores }));
-      const cores = this.cores;
+      let cores = this.cores;
+      if (!cores) {
+        const cpu = await si.cpu();
+        cores = { physical: cpu.physicalCores, logical: cpu.cores };
+        this.cores = cores;
+      }
       const [load, mem, gpus] = await Promise.all([
         si.currentLoad(),
         si.mem(),
