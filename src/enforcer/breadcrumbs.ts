@@ -14,6 +14,8 @@ export interface EnforcerBreadcrumbs {
   nextWake: string | null;
   lastTick: TickSummary | null;
   startedAt: string | null;
+  /** The enforcer process's own metrics, Prometheus text exposition. */
+  metrics: string | null;
 }
 
 /** The last tick's counts, as stored in the breadcrumbs (TickResult without its actions, `at` as ISO). */
@@ -29,6 +31,7 @@ export const KEYS = {
   nextWake: 'enforcer:next_wake',
   lastTick: 'enforcer:last_tick',
   startedAt: 'enforcer:started_at',
+  metrics: 'enforcer:metrics',
   enforceRequestedAt: 'enforcer:enforce_requested_at',
 } as const;
 
@@ -43,9 +46,13 @@ export class Breadcrumbs {
   }
 
   async read(): Promise<EnforcerBreadcrumbs> {
-    const names = Object.keys(KEYS).filter((k) => k !== 'enforceRequestedAt') as (keyof EnforcerBreadcrumbs)[];
+    const names = Object.keys(KEYS).filter((k) => k !== 'enforceRequestedAt' && k !== 'metrics') as (keyof EnforcerBreadcrumbs)[];
     const values = await Promise.all(names.map((name) => this.cache.get(KEYS[name])));
     return Object.fromEntries(names.map((name, i) => [name, values[i] ?? null])) as unknown as EnforcerBreadcrumbs;
+  }
+
+  async enforcerMetrics(): Promise<string | null> {
+    return (await this.cache.get<string>(KEYS.metrics)) ?? null;
   }
 
   async clearRunning(): Promise<void> {

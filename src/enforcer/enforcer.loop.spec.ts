@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { loadConfig } from '../config/app-config.js';
 import type { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerBusyError, EnforcerLoop, holderIsDeadHere } from './enforcer.loop.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
 import type { EnforcerService, TickResult } from './enforcer.service.js';
 import type { LeaseRepository } from './lease.repository.js';
 
@@ -50,7 +51,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null) {
     },
     async release() {},
   } as unknown as LeaseRepository;
-  const loop = new EnforcerLoop(config, enforcer, leases, breadcrumbs, new SchedulerRegistry(), new Clock());
+  const loop = new EnforcerLoop(config, enforcer, leases, breadcrumbs, new SchedulerRegistry(), new Clock(), new EnforcerMetrics());
   return { loop, ticks, crumbs, dir, config, maxActive: () => maxActive };
 }
 

@@ -7,6 +7,7 @@ import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { VERSION } from '../version.js';
 import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { FileLock, lockHeldMessage } from './file-lock.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -66,6 +67,7 @@ export class EnforcerLoop {
     private readonly breadcrumbs: Breadcrumbs,
     private readonly scheduler: SchedulerRegistry,
     private readonly clock: Clock,
+    private readonly metrics: EnforcerMetrics,
   ) {}
 
   /**
@@ -167,12 +169,14 @@ export class EnforcerLoop {
       if (!(await this.renewLease())) return;
       const result = await this.enforcer.tick();
       this.lastResult = result;
+      this.metrics.tickDuration.observe(result.durationMs / 1000);
       const wake = this.scheduleWake(result);
       await this.breadcrumbs.write({
         lastOk: this.clock.now().toISOString(),
         lastError: null,
         nextWake: wake?.toISOString() ?? null,
         lastTick: summarize(result),
+        metrics: await this.metrics.registry.metrics(),
       });
       if (result.started + result.stopped + result.restarted + result.strays > 0) {
         this.logger.log(
@@ -181,6 +185,7 @@ export class EnforcerLoop {
       }
     } catch (error) {
       const message = maskCredentials((error as Error)?.message ?? String(error));
+      this.metrics.tickFailures.inc();
       this.logger.error(`tick failed, runners left as they are: ${message}`);
       await this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
     }

@@ -6,6 +6,7 @@ import { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerEvent } from './enforcer-event.entity.js';
 import { EnforcerLease } from './enforcer-lease.entity.js';
 import { EnforcerLoop } from './enforcer.loop.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerRepository } from './enforcer.repository.js';
 import { EnforcerService } from './enforcer.service.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -21,7 +22,7 @@ import { Runner } from './runner.entity.js';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), TypeOrmModule.forFeature([Runner, RunnerHeartbeat, EnforcerEvent, EnforcerLease])],
-  providers: [EnforcerService, EnforcerLoop, EnforcerRepository, LeaseRepository, ProcessAdapter, Breadcrumbs, StatusService, Clock],
-  exports: [EnforcerService, EnforcerLoop, EnforcerRepository, LeaseRepository, ProcessAdapter, Breadcrumbs, StatusService],
+  providers: [EnforcerMetrics, EnforcerService, EnforcerLoop, EnforcerRepository, LeaseRepository, ProcessAdapter, Breadcrumbs, StatusService, Clock],
+  exports: [EnforcerMetrics, EnforcerService, EnforcerLoop, EnforcerRepository, LeaseRepository, ProcessAdapter, Breadcrumbs, StatusService],
 })
 export class EnforcerModule {}

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { computeDesired, type Desired } from './desired.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerRepository, type NewEvent, type World } from './enforcer.repository.js';
 import { type Action, backoffSeconds, type ObservedRunner, type Plan, plan, type StrayProcess } from './plan.js';
 import { type ExitInfo, ProcessAdapter, SpawnError } from './process.adapter.js';
@@ -78,6 +79,7 @@ export class EnforcerService {
     private readonly repo: EnforcerRepository,
     private readonly processes: ProcessAdapter,
     private readonly clock: Clock,
+    private readonly metrics: EnforcerMetrics,
   ) {
     this.node = config.enforcer.nodeName;
   }
@@ -277,6 +279,7 @@ export class EnforcerService {
     } catch (error) {
       this.logger.error(`could not record the exit of runner ${t.runnerId}: ${(error as Error).message}`);
     }
+    this.metrics.restarts.inc({ reason: 'crash' });
     this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: runner ${how} after ${uptime} s; retry in ${delay} s`);
     this.exitListener();
   }
@@ -299,7 +302,10 @@ export class EnforcerService {
           events.push({ kind: 'stray-kill', pid: action.pid, message: `${action.reason}: ${result}` });
           return;
         }
-        if (action.kind === 'restart') events.push({ kind: action.cause, cameraId: action.cameraId, profileId: action.profileId, pid: action.pid, message: action.reason });
+        if (action.kind === 'restart') {
+          events.push({ kind: action.cause, cameraId: action.cameraId, profileId: action.profileId, pid: action.pid, message: action.reason });
+          this.metrics.restarts.inc({ reason: action.cause });
+        }
         await this.stopRunner(action.runnerId, action.reason, events, action.kind === 'stop');
         if (action.kind === 'stop') counts.stopped++;
       }),
@@ -344,6 +350,7 @@ export class EnforcerService {
         targetFps: action.spec.fps, snapshotEvery: action.spec.snapshotEvery,
       });
       events.push({ kind: 'start', cameraId, profileId, pid: proc.pid, message: action.kind === 'restart' ? `restarted: ${action.reason}` : action.reason });
+      this.metrics.starts.inc();
       this.logger.log(`camera ${cameraId} profile ${profileId}: started runner pid ${proc.pid} (${action.kind === 'restart' ? action.cause : action.reason})`);
       return true;
     } catch (error) {

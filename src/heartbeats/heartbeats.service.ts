@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { type Heartbeat, holdNonZero, shouldStore } from './heartbeat.payload.js';
+import { MetricsService } from '../system/metrics.service.js';
 import { HeartbeatsRepository } from './heartbeats.repository.js';
 
 /**
@@ -17,6 +18,7 @@ export class HeartbeatsService {
     private readonly repo: HeartbeatsRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async record(hb: Heartbeat): Promise<{ ok: true; runnerId: number | null; stored: boolean }> {
@@ -52,6 +54,7 @@ export class HeartbeatsService {
         snapshotEvery: hb.snapshotEvery, minFacePx: hb.minFacePx,
       });
     }
+    this.metrics.heartbeats.inc();
     return { ok: true, runnerId: runner?.id ?? null, stored: store };
   }
 }

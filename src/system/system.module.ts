@@ -5,14 +5,16 @@ import { EnforcerModule } from '../enforcer/enforcer.module.js';
 import { HealthController } from './health.controller.js';
 import { SystemHealthIndicators } from './health.indicators.js';
 import { HostStatsCollector } from './host-stats.collector.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsService } from './metrics.service.js';
 import { SystemController } from './system.controller.js';
 import { SystemService } from './system.service.js';
 
 /** Health (Terminus), host stats, metrics and the dashboard. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), EnforcerModule],
-  controllers: [HealthController, SystemController],
-  providers: [SystemHealthIndicators, HostStatsCollector, SystemService, Clock],
-  exports: [HostStatsCollector, SystemService],
+  controllers: [HealthController, SystemController, MetricsController],
+  providers: [SystemHealthIndicators, HostStatsCollector, SystemService, MetricsService, Clock],
+  exports: [HostStatsCollector, SystemService, MetricsService],
 })
 export class SystemModule {}

@@ -340,3 +340,30 @@ describe('GET /api/system', () => {
     await paused.end();
   });
 });
+
+describe('GET /metrics', () => {
+  it('exposes the app’s and the enforcer’s metrics with bisk_ names and bounded labels', async () => {
+    const s = await scenario('heartbeat-steady');
+    await until('heartbeats', async () => (await h.dataSource.query(`SELECT last_heartbeat_at FROM runners WHERE camera_id = ${s.camera.id}`))[0]?.last_heartbeat_at);
+    await new Promise((r) => setTimeout(r, 1500)); // a tick after the start, so the enforcer's metrics are stored
+    const res = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toMatch(/^bisk_heartbeats_received_total [1-9]\d*$/m);
+    expect(text).toMatch(/^bisk_runners\{state="running"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^bisk_enforcer_up 1$/m);
+    expect(text).toMatch(/^bisk_enforcer_last_ok_timestamp_seconds 1\d{9}(\.\d+)?$/m);
+    expect(text).toMatch(/^bisk_enforcer_tick_duration_seconds_count [1-9]\d*$/m);
+    expect(text).toMatch(/^bisk_runner_restarts_total\{reason="crash"\} \d+$/m);
+    expect(text).toMatch(/^bisk_runner_starts_total [1-9]\d*$/m);
+    expect(text).toMatch(/^bisk_process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^bisk_enforcer_process_resident_memory_bytes \d+/m);
+    // Every metric name is ours; labels come from fixed sets only.
+    const names = [...text.matchAll(/^([a-z_]+)(\{[^}]*\})? /gm)].map((m) => m[1]);
+    expect(names.every((n) => n.startsWith('bisk_'))).toBe(true);
+    const labels = new Set([...text.matchAll(/^[a-z_]+\{([a-z_]+)=/gm)].map((m) => m[1]));
+    expect([...labels].every((l) => ['state', 'reason', 'le', 'version', 'major', 'minor', 'patch', 'kind', 'space', 'type'].includes(l))).toBe(true);
+    await s.end();
+  });
+});
