@@ -1,12 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { checkAuthorization, isPublicPath } from './common/api-auth.js';
 import { BiskLogger } from './common/logger.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { HEARTBEAT_OPENAPI, HEARTBEAT_PATH, registerHeartbeatRoute } from './heartbeats/heartbeat.route.js';
+import { HeartbeatsService } from './heartbeats/heartbeats.service.js';
 import { VERSION } from './version.js';
 
 /** Largest JSON body accepted; the API's largest legitimate body (a policy with its windows) is a few kB. */
@@ -61,6 +63,7 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
     });
   }
 
+  registerHeartbeatRoute(fastify, app.get(HeartbeatsService), config);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
@@ -73,6 +76,7 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
       .addBearerAuth()
       .build(),
   );
+  document.paths[`${HEARTBEAT_PATH}/`] = HEARTBEAT_OPENAPI as OpenAPIObject['paths'][string];
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -66,7 +66,9 @@ export class AppConfig {
       logEverySec: raw.HB_LOG_EVERY_SEC,
     };
     this.tools = { ffmpegPath: raw.FFMPEG_PATH, ffprobePath: raw.FFPROBE_PATH, nvidiaSmi: raw.NVIDIA_SMI_PATH ?? 'nvidia-smi', gpuRequired: raw.GPU_REQUIRED, searchPath: raw.PATH ?? '' };
-    this.dataDir = this.database.engine === 'sqlite' && this.database.path !== ':memory:' ? dirname(this.database.path) : resolve('./var');
+    this.dataDir = raw.BISK_DATA_DIR
+      ? resolve(raw.BISK_DATA_DIR)
+      : this.database.engine === 'sqlite' && this.database.path !== ':memory:' ? dirname(this.database.path) : resolve('./var');
     this.redisUrl = raw.REDIS_URL;
     this.logLevel = raw.LOG_LEVEL;
   }

@@ -87,6 +87,7 @@ export const configSchema = z.object({
       ),
   ),
   REDIS_URL: url(['redis:', 'rediss:']),
+  BISK_DATA_DIR: text(),
   HOST: text('127.0.0.1'),
   PORT: integer(1, 65535, 8000),
   BISK_API_TOKEN: text().pipe(

@@ -1,18 +1,43 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException, type OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
-import { type Heartbeat, holdNonZero, shouldStore } from './heartbeat.payload.js';
+import type { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
+import type { Runner } from '../enforcer/runner.entity.js';
 import { MetricsService } from '../system/metrics.service.js';
+import { type Heartbeat, holdNonZero, shouldStore } from './heartbeat.payload.js';
 import { HeartbeatsRepository } from './heartbeats.repository.js';
 
+/** What is known about a (camera, profile) pair between database reads. */
+interface PairState {
+  runnerId: number | null;
+  pid: number | null;
+  cameraFps: number | null;
+  processedFps: number | null;
+  checkedAt: number;
+}
+
+/** How long a pair's runner lookup is trusted before it is read again (a restart changes the pid). */
+export const PAIR_TTL_MS = 5000;
+/** Heartbeats are written in batches this often: one transaction instead of one per request. */
+export const FLUSH_EVERY_MS = 200;
+
 /**
- * Records runner heartbeats: the runner row gets the latest telemetry at once; a history row
- * is kept at most once per HB_LOG_EVERY_SEC per pair (always for errors and for the first).
+ * Records runner heartbeats (§4). The hot path touches no database once a pair is known: the
+ * runner row's telemetry and the sampled history rows are queued and written in one
+ * transaction every FLUSH_EVERY_MS (and on shutdown), so a fleet's heartbeats cost a few
+ * transactions a second instead of thousands. A history row is kept at most once per
+ * HB_LOG_EVERY_SEC per pair, always for errors and for the first one.
  */
 @Injectable()
-export class HeartbeatsService {
+export class HeartbeatsService implements OnModuleDestroy {
+  private readonly logger = new Logger('Heartbeats');
+  private readonly pairs = new Map<string, PairState>();
   private readonly lastStored = new Map<string, number>();
+  private pendingRunners = new Map<number, Partial<Runner>>();
+  private pendingRows: Partial<RunnerHeartbeat>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly repo: HeartbeatsRepository,
@@ -23,38 +48,91 @@ export class HeartbeatsService {
 
   async record(hb: Heartbeat): Promise<{ ok: true; runnerId: number | null; stored: boolean }> {
     const now = this.clock.now();
-    const runners = await this.repo.runnersOf(hb.cameraId, hb.profileId);
-    if (runners.length === 0) {
-      const { camera, profile } = await this.repo.exists(hb.cameraId, hb.profileId);
-      if (!camera || !profile) {
-        throw new NotFoundException(
-          [!camera && `unknown camera ${hb.cameraId}`, !profile && `unknown profile ${hb.profileId}`].filter(Boolean).join(' and '),
-        );
-      }
-    }
-    const runner = runners.find((r) => hb.pid !== null && r.pid === hb.pid) ?? runners.find((r) => r.pid !== null) ?? runners[0];
-    const lastError = hb.lastError === null ? null : maskCredentials(hb.lastError.trim());
-    if (runner) {
-      await this.repo.updateRunner(runner.id, {
-        lastHeartbeatAt: now,
-        cameraFps: holdNonZero(hb.cameraFps, runner.cameraFps),
-        processedFps: holdNonZero(hb.processedFps, runner.processedFps),
-        ...(hb.targetFps !== null ? { targetFps: hb.targetFps } : {}),
-        ...(hb.snapshotEvery !== null ? { snapshotEvery: hb.snapshotEvery } : {}),
-        ...(lastError !== null ? { lastError } : {}),
-      });
-    }
     const key = `${hb.cameraId}:${hb.profileId}`;
+    const pair = await this.pair(key, hb, now.getTime());
+    const lastError = hb.lastError === null ? null : maskCredentials(hb.lastError.trim());
+    if (pair.runnerId !== null) {
+      pair.cameraFps = holdNonZero(hb.cameraFps, pair.cameraFps);
+      pair.processedFps = holdNonZero(hb.processedFps, pair.processedFps);
+      const update: Partial<Runner> = { lastHeartbeatAt: now, cameraFps: pair.cameraFps, processedFps: pair.processedFps };
+      if (hb.targetFps !== null) update.targetFps = hb.targetFps;
+      if (hb.snapshotEvery !== null) update.snapshotEvery = hb.snapshotEvery;
+      if (lastError !== null) update.lastError = lastError;
+      this.pendingRunners.set(pair.runnerId, { ...this.pendingRunners.get(pair.runnerId), ...update });
+    }
     const store = shouldStore(this.lastStored.get(key), now.getTime(), this.config.heartbeats.logEverySec, Boolean(lastError));
     if (store) {
       this.lastStored.set(key, now.getTime());
-      await this.repo.store({
+      this.pendingRows.push({
         cameraId: hb.cameraId, profileId: hb.profileId, pid: hb.pid, ts: now, cameraFps: hb.cameraFps, processedFps: hb.processedFps,
         targetFps: hb.targetFps, detected: hb.detected, matched: hb.matched, latencyMs: hb.latencyMs, lastError: lastError ?? '',
         snapshotEvery: hb.snapshotEvery, minFacePx: hb.minFacePx,
       });
     }
+    this.scheduleFlush();
     this.metrics.heartbeats.inc();
-    return { ok: true, runnerId: runner?.id ?? null, stored: store };
+    return { ok: true, runnerId: pair.runnerId, stored: store };
+  }
+
+  /** The pair's runner (by pid when several nodes have one), read again after PAIR_TTL_MS or a pid change. */
+  private async pair(key: string, hb: Heartbeat, nowMs: number): Promise<PairState> {
+    const known = this.pairs.get(key);
+    if (known && nowMs - known.checkedAt < PAIR_TTL_MS && (hb.pid === null || known.pid === hb.pid || known.runnerId === null)) return known;
+    const runners = await this.repo.runnersOf(hb.cameraId, hb.profileId);
+    if (runners.length === 0) {
+      const { camera, profile } = await this.repo.exists(hb.cameraId, hb.profileId);
+      if (!camera || !profile) {
+        this.pairs.delete(key);
+        throw new NotFoundException([!camera && `unknown camera ${hb.cameraId}`, !profile && `unknown profile ${hb.profileId}`].filter(Boolean).join(' and '));
+      }
+    }
+    const runner = runners.find((r) => hb.pid !== null && r.pid === hb.pid) ?? runners.find((r) => r.pid !== null) ?? runners[0];
+    const pending = runner ? this.pendingRunners.get(runner.id) : undefined;
+    const state: PairState = {
+      runnerId: runner?.id ?? null,
+      pid: runner?.pid ?? null,
+      cameraFps: pending?.cameraFps ?? runner?.cameraFps ?? null,
+      processedFps: pending?.processedFps ?? runner?.processedFps ?? null,
+      checkedAt: nowMs,
+    };
+    this.pairs.set(key, state);
+    return state;
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, FLUSH_EVERY_MS);
+  }
+
+  /** Writes what is queued in one transaction. Waits for a flush already running. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pendingRunners.size === 0 && this.pendingRows.length === 0) return;
+    const runners = this.pendingRunners;
+    const rows = this.pendingRows;
+    this.pendingRunners = new Map();
+    this.pendingRows = [];
+    this.flushing = this.repo
+      .writeBatch(runners, rows)
+      .catch((error: Error) => {
+        // The database is away: keep the newest telemetry for the next flush, drop sampled rows beyond a bound.
+        for (const [id, values] of runners) this.pendingRunners.set(id, { ...values, ...this.pendingRunners.get(id) });
+        this.pendingRows = [...rows, ...this.pendingRows].slice(-10_000);
+        this.logger.warn(`could not write ${runners.size} runner update(s) and ${rows.length} heartbeat row(s): ${error.message}`);
+        this.scheduleFlush();
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    await this.flushing;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
   }
 }

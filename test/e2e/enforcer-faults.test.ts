@@ -35,6 +35,7 @@ describe('bisk run-enforcer processes', () => {
     h = await startApp('sqlite');
     env = {
       DATABASE_URL: h.db.url,
+      BISK_DATA_DIR: h.db.dir, // the same cache file as the HTTP app, as on one host
       ENFORCER_LOCK_FILE: join(h.db.dir, 'enforcer.lock'),
       ENFORCER_INTERVAL_SECONDS: '1',
       RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeartbeatsService } from '../../src/heartbeats/heartbeats.service.js';
 import { type Harness, startApp } from '../support/app-harness.js';
 
 const KEY = 'hb-key-0123456789';
@@ -10,8 +11,16 @@ describe('POST /api/runner/heartbeat/', () => {
   let profileId: number;
   let runnerId: number;
 
-  const stored = async () => Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM runner_heartbeats WHERE camera_id = ${cameraId}`))[0].n);
-  const row = async () => (await h.dataSource.query(`SELECT * FROM runners WHERE id = ${runnerId}`))[0];
+  // Heartbeats are written in batches every 200 ms; tests flush before reading the database.
+  const flush = () => h.app.get(HeartbeatsService).flush();
+  const stored = async () => {
+    await flush();
+    return Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM runner_heartbeats WHERE camera_id = ${cameraId}`))[0].n);
+  };
+  const row = async () => {
+    await flush();
+    return (await h.dataSource.query(`SELECT * FROM runners WHERE id = ${runnerId}`))[0];
+  };
   const beat = (body: unknown, { url = '/api/runner/heartbeat/', key = KEY as string | null } = {}) =>
     h.request('POST', url, body, key ? { 'x-bisk-key': key } : {});
 

@@ -30,6 +30,7 @@ export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string
     RUNNER_LOG_DIR: `${db.dir}/log`,
     SNAPSHOT_DIR: `${db.dir}/snapshots`,
     ENFORCER_LOCK_FILE: `${db.dir}/enforcer.lock`,
+    BISK_DATA_DIR: db.dir,
     ...env,
   });
   const app = await createHttpApp(config, { logger: false });
