@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { esc, type Overview, renderLive, renderPage } from './dashboard.view.js';
+
+const overview = (name: string, error: string): Overview =>
+  ({
+    at: '2026-11-29T14:00:00.000Z', timeZone: 'Asia/Baghdad', node: 'n1',
+    host: { collectedAt: null, hostname: 'box', uptimeSeconds: 1, cpu: { percent: 5, cores: 2, threads: 4, load: [0.5, 0.4, 0.3], loadPercentOfThreads: [12, 10, 8] }, memory: null, disk: null, gpus: [], gpuError: null },
+    enforcer: { alive: true, runningPid: 42, node: 'n1', lastRun: null, lastOk: null, lastError: error, intervalSeconds: 15, nextWake: null, lastTick: null, startedAt: null, metrics: null, lastRunAgeSeconds: null },
+    tallies: { online: 1, stale: 0, offline: 0, never: 0, total: 1, byStatus: { running: 1 }, desired: 1 },
+    thresholds: { onlineSec: 15, staleSec: 45, offlineSec: 120 },
+    pausedCameras: [],
+    cameras: [{ id: 1, name, isActive: true, paused: false, pauseUntil: null }],
+    runners: [{ id: 1, cameraId: 1, cameraName: name, profileId: 1, profileName: `"${name}"`, node: 'n1', pid: 7, status: 'running', wanted: true, targetFps: 6, cameraFps: 25, processedFps: 6, snapshotEvery: 3, lastHeartbeatAt: null, heartbeatAgeSeconds: null, heartbeat: 'online', restartsLastHour: 0, restartCount: 0, lastError: error, specHash: 'abc', specCurrent: true, spec: { rtspUrl: name } }],
+  }) as unknown as Overview;
+
+describe('dashboard rendering', () => {
+  it.each([
+    '<img src=x onerror=alert(1)>',
+    '<script>alert(1)</script>',
+    '" onmouseover="alert(1)',
+    "'><svg onload=alert(1)>",
+  ])('escapes user text everywhere: %s', (hostile) => {
+    const html = renderPage(overview(hostile, hostile), '2026-11-30T08:00:00+03:00', 'n0nce');
+    expect(html).not.toContain(hostile);
+    expect(html).toContain(esc(hostile));
+    expect(html.match(/<script/g)).toHaveLength(1); // only the page's own, with its nonce
+    expect(html).toContain('<script nonce="n0nce">');
+  });
+
+  it('offers the three pause choices with tomorrow 08:00 in the zone', () => {
+    const html = renderLive(overview('Gate', ''), '2026-11-30T08:00:00.000+03:00');
+    expect(html).toContain('data-minutes="30"');
+    expect(html).toContain('data-minutes="120"');
+    expect(html).toContain('data-until="2026-11-30T08:00:00.000+03:00"');
+  });
+});

@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startApp } from '../support/app-harness.js';
+import { freePort } from '../support/processes.js';
+import { embeddedEnforcerEnv, until } from '../support/wait.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const CHROMIUM = process.env.BISK_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+/** /dash/system/ in a real headless Chromium against the real app with a live runner. */
+describe('/dash/system/ in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let port: number;
+  let cameraId: number;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
+    port = await freePort();
+    h = await startApp('sqlite', embeddedEnforcerEnv(port, { RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'), TZ: 'Asia/Baghdad' }), { listen: true });
+    cameraId = (await h.request('POST', '/api/cameras', { name: HOSTILE, rtspUrl: 'fixture:heartbeat-steady' })).body.id;
+    const profile = (await h.request('POST', '/api/profiles', { name: 'dash-profile', hbInterval: 1 })).body;
+    await h.request('POST', '/api/policies', { name: 'dash-policy', cameraIds: [cameraId], windows: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, startTime: '00:00', endTime: '00:00', profileId: profile.id })) });
+    await until('runner heartbeating', async () => (await h.dataSource.query(`SELECT last_heartbeat_at FROM runners WHERE camera_id = ${cameraId}`))[0]?.last_heartbeat_at);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('shows the enforcer panel, tallies and a live runner; user text stays text; the buttons work', async () => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const response = await page.goto(`http://127.0.0.1:${port}/dash/system/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'nonce-/);
+
+    await expect.poll(() => page.textContent('#enforcer-panel')).toMatch(/running/);
+    expect(await page.textContent('#enforcer-pid')).toBe(String(process.pid));
+    await expect.poll(() => page.textContent('#last-ok'), { timeout: 5000 }).toMatch(/\d+ s ago/);
+    expect(await page.textContent('#tallies')).toMatch(/1 online/);
+    const row = page.locator(`#runners tr[data-camera="${cameraId}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('td').first().textContent()).toBe(HOSTILE);
+    expect(await page.locator('#runners img, #cameras img').count()).toBe(0);
+    expect(await row.locator('.badge').textContent()).toBe('running');
+
+    await page.click('#enforce');
+    await expect.poll(() => page.textContent('#message')).toMatch(/Enforce requested/);
+    await page.click('#enforce');
+    await expect.poll(() => page.textContent('#message')).toMatch(/try again in \d+ s/);
+
+    const before = await page.getAttribute('html', 'data-theme');
+    await page.click('#theme');
+    expect(await page.getAttribute('html', 'data-theme')).not.toBe(before);
+
+    await page.click(`#cameras li[data-camera="${cameraId}"] button[data-minutes="30"]`);
+    await expect.poll(() => page.textContent('#message')).toMatch(/Paused until/);
+    await expect.poll(() => page.textContent(`#cameras li[data-camera="${cameraId}"]`)).toMatch(/paused until/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
