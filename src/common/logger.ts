@@ -8,13 +8,32 @@ const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplor
 
 const mask = (value: unknown) => (typeof value === 'string' ? maskCredentials(value) : value);
 
-/** Nest's console logger with stream-URL credentials masked in every line, and no colour off a TTY. */
+/** sd-daemon(3) level prefixes: journald files each line under its priority. */
+const JOURNAL_PRIORITY: Record<string, number> = { fatal: 2, error: 3, warn: 4, log: 6, debug: 7, verbose: 7 };
+
+/**
+ * Nest's console logger with stream-URL credentials masked in every line and no colour off a
+ * TTY. Under systemd (journald attached to stdout/stderr) each line is `<priority>[Context]
+ * message`: journald adds time, host and PID itself and files the line under its level.
+ */
 export class BiskLogger extends ConsoleLogger {
-  constructor(level: LogLevelName = 'log') {
+  constructor(
+    level: LogLevelName = 'log',
+    private readonly journal = Boolean(process.env.JOURNAL_STREAM) && !process.stdout.isTTY,
+  ) {
     super({
       logLevels: ['fatal', ...LEVELS.slice(0, LEVELS.indexOf(level) + 1)] as LogLevel[],
       colors: Boolean(process.stdout.isTTY),
     });
+  }
+
+  protected override formatMessage(
+    logLevel: LogLevel, message: unknown, pidMessage: string, formattedLogLevel: string, contextMessage: string, timestampDiff: string,
+  ): string {
+    if (!this.journal) return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff);
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
+    // One journal entry per event: embedded newlines (stack traces) stay inside it.
+    return `<${JOURNAL_PRIORITY[logLevel] ?? 6}>${contextMessage}${text.replace(/\n/g, ' ⏎ ')}\n`;
   }
   override log(message: unknown, ...rest: unknown[]) {
     // Nest's per-module and per-route start-up lines are noise in a journal: debug level.
