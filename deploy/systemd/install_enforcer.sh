@@ -145,8 +145,15 @@ for unit in $(units_to_install); do
   chmod 0644 "$SYSTEMD_DIR/$unit"
 done
 
+# enable + restart: a first install starts the service, a re-install picks up the new unit.
 systemctl_do daemon-reload
-systemctl_do enable --now bisk-enforcer.service
-[ "$WITH_HTTP" = "1" ] && systemctl_do enable --now bisk-http.service
-[ "$WITH_PRUNE" = "1" ] && systemctl_do enable --now bisk-prune-heartbeats.timer
+systemctl_do enable bisk-enforcer.service
+systemctl_do restart bisk-enforcer.service
+if [ "$WITH_HTTP" = "1" ]; then
+  systemctl_do enable bisk-http.service
+  systemctl_do restart bisk-http.service
+fi
+if [ "$WITH_PRUNE" = "1" ]; then
+  systemctl_do enable --now bisk-prune-heartbeats.timer
+fi
 echo "Installed. Check status with: sudo systemctl status bisk-enforcer.service"
