@@ -36,26 +36,46 @@ export interface NewEvent {
 export class EnforcerRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** 8 queries, whatever the size of the fleet. */
+  /**
+   * 8 queries, whatever the size of the fleet. Schedule data is read as plain rows (only the
+   * columns planning needs, no entity hydration): at 10,000 cameras this is the bulk of a tick.
+   */
   async loadWorld(node: string): Promise<World> {
     const m = this.dataSource.manager;
+    const raw = <T>(table: string, columns: string[], order = 'id') =>
+      m.createQueryBuilder().select(columns.map((c) => `t.${c} AS "${c}"`)).from(table, 't').orderBy(`t.${order}`, 'ASC').getRawMany<T>();
     const [cameras, profiles, policies, windows, exceptions, links, resources, runners] = await Promise.all([
-      m.find(Camera, { order: { id: 'ASC' } }),
-      m.find(StreamProfile, { order: { id: 'ASC' } }),
-      m.find(SchedulePolicy, { order: { id: 'ASC' } }),
-      m.find(ScheduleWindow, { order: { id: 'ASC' } }),
-      m.find(ScheduleException, { order: { id: 'ASC' } }),
-      m
-        .createQueryBuilder()
-        .select(['link.policy_id AS "policyId"', 'link.camera_id AS "cameraId"'])
-        .from('schedule_policy_cameras', 'link')
-        .getRawMany<{ policyId: number | string; cameraId: number | string }>(),
+      raw<Record<string, unknown>>('cameras', ['id', 'name', 'rtsp_url', 'is_active', 'pause_until', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'prefer_camera_over_profile', 'target_fps_req', 'det_set_req', 'node']),
+      raw<Record<string, unknown>>('stream_profiles', ['id', 'name', 'fps', 'detection_set', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'extra_args', 'is_active']),
+      raw<Record<string, unknown>>('schedule_policies', ['id', 'name', 'is_enabled']),
+      raw<Record<string, unknown>>('schedule_windows', ['id', 'policy_id', 'day_of_week', 'start_time', 'end_time', 'profile_id']),
+      raw<Record<string, unknown>>('schedule_exceptions', ['id', 'policy_id', 'date', 'mode', 'start_time', 'end_time', 'profile_id']),
+      raw<Record<string, unknown>>('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id'),
       m.find(ResourceSettings),
       m.find(Runner, { where: { node }, order: { id: 'ASC' } }),
     ]);
     return {
-      cameras, profiles, policies, windows, exceptions, resources, runners,
-      links: links.map((l) => ({ policyId: Number(l.policyId), cameraId: Number(l.cameraId) })),
+      cameras: cameras.map((c) => ({
+        id: Number(c.id), name: String(c.name), rtspUrl: String(c.rtsp_url), isActive: bool(c.is_active), pauseUntil: instant(c.pause_until),
+        rtspTransport: c.rtsp_transport, hbInterval: Number(c.hb_interval), snapshotEvery: Number(c.snapshot_every),
+        preferCameraOverProfile: bool(c.prefer_camera_over_profile), targetFpsReq: c.target_fps_req === null ? null : Number(c.target_fps_req),
+        detSetReq: c.det_set_req ?? null, node: c.node ?? null,
+      })) as Camera[],
+      profiles: profiles.map((p) => ({
+        id: Number(p.id), name: String(p.name), fps: Number(p.fps), detectionSet: p.detection_set, rtspTransport: p.rtsp_transport,
+        hbInterval: Number(p.hb_interval), snapshotEvery: Number(p.snapshot_every), extraArgs: json(p.extra_args), isActive: bool(p.is_active),
+      })) as StreamProfile[],
+      policies: policies.map((p) => ({ id: Number(p.id), name: String(p.name), isEnabled: bool(p.is_enabled) })) as SchedulePolicy[],
+      windows: windows.map((w) => ({
+        id: Number(w.id), policyId: Number(w.policy_id), dayOfWeek: Number(w.day_of_week), startTime: String(w.start_time), endTime: String(w.end_time), profileId: Number(w.profile_id),
+      })) as ScheduleWindow[],
+      exceptions: exceptions.map((e) => ({
+        id: Number(e.id), policyId: Number(e.policy_id), date: String(e.date), mode: e.mode, startTime: e.start_time ?? null, endTime: e.end_time ?? null,
+        profileId: e.profile_id === null ? null : Number(e.profile_id),
+      })) as ScheduleException[],
+      links: links.map((l) => ({ policyId: Number(l.policy_id), cameraId: Number(l.camera_id) })),
+      resources,
+      runners,
     };
   }
 
@@ -132,3 +152,13 @@ export class EnforcerRepository {
     await this.dataSource.query('SELECT 1');
   }
 }
+
+const bool = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';
+const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value || '{}') : (value ?? {}));
+/** PostgreSQL hands back Dates; SQLite the UTC text TypeORM wrote ("2026-11-29 13:45:00.000"). */
+const instant = (value: unknown): Date | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+};
