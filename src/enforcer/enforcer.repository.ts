@@ -79,12 +79,10 @@ export class EnforcerRepository {
     };
   }
 
-  /** Clears pauses that have ended; returns the cameras it cleared. */
-  async clearExpiredPauses(now: Date): Promise<Camera[]> {
-    const repo = this.dataSource.getRepository(Camera);
-    const expired = await repo.find({ where: { pauseUntil: LessThanOrEqual(now) } });
-    if (expired.length > 0) await repo.update({ id: In(expired.map((c) => c.id)) }, { pauseUntil: null });
-    return expired;
+  /** Clears these cameras' pauses if they have still ended by `now` (one extended meanwhile is kept). */
+  async clearPauses(cameraIds: number[], now: Date): Promise<void> {
+    if (cameraIds.length === 0) return;
+    await this.dataSource.getRepository(Camera).update({ id: In(cameraIds), pauseUntil: LessThanOrEqual(now) }, { pauseUntil: null });
   }
 
   async createRunner(values: Partial<Runner>): Promise<Runner> {

@@ -129,10 +129,13 @@ export class EnforcerService {
     this.noteTickGap(now);
     const events: NewEvent[] = [];
 
-    const expired = await this.repo.clearExpiredPauses(now);
-    const cleared = new Set(expired.map((c) => c.id));
-    for (const camera of expired) events.push({ kind: 'pause-expired', cameraId: camera.id, message: `pause of "${camera.name}" ended` });
-    for (const camera of world.cameras) if (cleared.has(camera.id)) camera.pauseUntil = null;
+    // Pauses that have ended are cleared from the cameras just loaded: no extra read per tick.
+    const expired = world.cameras.filter((c) => c.pauseUntil !== null && c.pauseUntil.getTime() <= now.getTime());
+    await this.repo.clearPauses(expired.map((c) => c.id), now);
+    for (const camera of expired) {
+      camera.pauseUntil = null;
+      events.push({ kind: 'pause-expired', cameraId: camera.id, message: `pause of "${camera.name}" ended` });
+    }
 
     const observed: ObservedRunner[] = [];
     for (const row of world.runners) observed.push(await this.observeAndReconcileRow(row, now, events));
