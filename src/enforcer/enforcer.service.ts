@@ -54,6 +54,8 @@ function builtCli(): string {
   return existsSync(beside) ? beside : fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 }
 
+const retryText = (delay: number) => (delay === 0 ? 'restarting now' : `retry in ${delay} s`);
+
 /** A runner stays up this long → its crash count resets (a stable minute). */
 export const STABLE_SECONDS = 60;
 /** Runner logs are copied aside and truncated past this size. */
@@ -240,8 +242,13 @@ export class EnforcerService {
       .map((p) => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
   }
 
+  /**
+   * Quick exits in a row (what the back-off counts). A runner that was up for a stable minute
+   * starts a new count at 0: it is restarted at once, like a supervisor would; only exits that
+   * follow each other quickly wait 1, 2, 4 … s.
+   */
   private nextCrashCount(previous: number, startedAtMs: number, nowMs: number): number {
-    return nowMs - startedAtMs >= STABLE_SECONDS * 1000 ? 1 : previous + 1;
+    return nowMs - startedAtMs >= STABLE_SECONDS * 1000 ? 0 : previous + 1;
   }
 
   private track(row: { id: number; cameraId: number; profileId: number; crashCount: number }, pid: number, startTime: string, startedAt: number, adopted: boolean): Tracked {
@@ -277,13 +284,13 @@ export class EnforcerService {
         lastExitCode: exit.code, lastExitSignal: exit.signal, lastError: said || how,
       });
       await this.repo.addEvents(this.node, [
-        { kind: 'crash', cameraId: t.cameraId, profileId: t.profileId, pid: t.pid, message: `runner ${how} after ${uptime} s${said ? `: ${said.split('\n').pop()}` : ''}; retry in ${delay} s` },
+        { kind: 'crash', cameraId: t.cameraId, profileId: t.profileId, pid: t.pid, message: `runner ${how} after ${uptime} s${said ? `: ${said.split('\n').pop()}` : ''}; ${retryText(delay)}` },
       ], now);
     } catch (error) {
       this.logger.error(`could not record the exit of runner ${t.runnerId}: ${(error as Error).message}`);
     }
     this.metrics.restarts.inc({ reason: 'crash' });
-    this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: runner ${how} after ${uptime} s; retry in ${delay} s`);
+    this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: runner ${how} after ${uptime} s; ${retryText(delay)}`);
     this.exitListener();
   }
 
