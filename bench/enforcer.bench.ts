@@ -1,71 +1,61 @@
-import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
-import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
-import { migrateDatabase } from '../src/database/migrations.js';
-import { EnforcerService } from '../src/enforcer/enforcer.service.js';
-import { RuntimeModule } from '../src/runtime.module.js';
+import { openEnforcerRuntime } from '../src/enforcer/enforcer.runtime.js';
+import { bisk, CLI, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
 
 /**
  * Enforcer timing, measured rather than asserted:
  *  1. schedule-boundary latency — windows opening and closing at known instants, a real
  *     `bisk run-enforcer` (15 s interval) and a real runner process; delay from the boundary
- *     to the enforcer's start/stop action;
- *  2. planning cost — `preview()` (load the world, evaluate schedules, hash specs, plan) for
- *     1,000 and 10,000 cameras with 7 windows each, on SQLite.
- * Prints Markdown for bench/RESULTS.md.
+ *     to the enforcer's start/stop event;
+ *  2. steady-state tick — 1,000 cameras of which 200 are running (real processes): wall time
+ *     and SQL statements per tick;
+ *  3. dry-run planning — load the world, evaluate schedules, hash specs, plan — for 100 to
+ *     10,000 cameras with 7 windows each.
+ * All on SQLite. Prints Markdown for bench/RESULTS.md and writes bench/results/enforcer.json.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli.js');
 const SLEEPER = join(ROOT, 'test/fixtures/sleeper.sh');
-const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 10);
+const IDLE = join(ROOT, 'bench/fixtures/idle-runner.sh');
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 20);
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,3000,10000').split(',').map(Number);
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
+function benchEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: join(dir, 'bisk.sqlite'), TZ: 'UTC', ENFORCER_LOCK_FILE: join(dir, 'lock'), BISK_DATA_DIR: dir, RUNNER_LOG_DIR: join(dir, 'log'),
+    NODE_NAME: 'bench', LOG_LEVEL: 'warn', ...extra,
+  };
+}
 
-async function withRuntime<T>(env: Record<string, string>, fn: (ds: DataSource, enforcer: EnforcerService) => Promise<T>): Promise<T> {
-  const config = loadConfig({ ...process.env, ...env });
-  await migrateDatabase(config.database);
-  const context = await NestFactory.createApplicationContext(RuntimeModule.forRoot(config), { logger: false });
-  try {
-    return await fn(context.get<DataSource>(getDataSourceToken()), context.get(EnforcerService));
-  } finally {
-    await context.close();
-  }
+async function freshDatabase(env: Record<string, string>): Promise<Database.Database> {
+  await bisk(['migrate'], { ...process.env, ...env });
+  return new Database(env.DATABASE_URL);
 }
 
 async function boundaryLatency() {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-bench-'));
-  const env = { DATABASE_URL: join(dir, 'bisk.sqlite'), TZ: 'UTC', ENFORCER_LOCK_FILE: join(dir, 'lock'), RUNNER_COMMAND: SLEEPER, RUNNER_LOG_DIR: join(dir, 'log'), ENFORCER_INTERVAL_SECONDS: '15', NODE_NAME: 'bench' };
-  const zone = 'UTC';
-  const first = DateTime.now().setZone(zone).startOf('second').plus({ seconds: 6 });
+  const env = benchEnv(dir, { RUNNER_COMMAND: SLEEPER, ENFORCER_INTERVAL_SECONDS: '15' });
+  const db = await freshDatabase(env);
+  const first = DateTime.now().setZone('UTC').startOf('second').plus({ seconds: 5 });
   const boundaries: { at: number; kind: 'start' | 'stop' }[] = [];
-  await withRuntime(env, async (ds) => {
-    await ds.query(`INSERT INTO cameras (name, rtsp_url) VALUES ('bench', 'fixture')`);
-    await ds.query(`INSERT INTO stream_profiles (name, extra_args) VALUES ('bench', '{}')`);
-    await ds.query(`INSERT INTO schedule_policies (name) VALUES ('bench')`);
-    await ds.query(`INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (1, 1)`);
-    for (let i = 0; i < WINDOWS; i++) {
-      const start = first.plus({ seconds: i * 5 });
-      const end = start.plus({ seconds: 2 });
-      boundaries.push({ at: start.toMillis(), kind: 'start' }, { at: end.toMillis(), kind: 'stop' });
-      await ds.query(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (1, ${start.weekday - 1}, '${start.toFormat('HH:mm:ss')}', '${end.toFormat('HH:mm:ss')}', 1)`);
-    }
-  });
+  db.exec(`INSERT INTO cameras (name, rtsp_url) VALUES ('bench', 'fixture'); INSERT INTO stream_profiles (name, extra_args) VALUES ('bench', '{}');
+    INSERT INTO schedule_policies (name) VALUES ('bench'); INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (1, 1);`);
+  for (let i = 0; i < WINDOWS; i++) {
+    const start = first.plus({ seconds: i * 4 });
+    const end = start.plus({ seconds: 2 });
+    boundaries.push({ at: start.toMillis(), kind: 'start' }, { at: end.toMillis(), kind: 'stop' });
+    db.prepare(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (1, ?, ?, ?, 1)`).run(start.weekday - 1, start.toFormat('HH:mm:ss'), end.toFormat('HH:mm:ss'));
+  }
   const enforcer = spawn(process.execPath, [CLI, 'run-enforcer'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, boundaries[boundaries.length - 1].at - Date.now() + 2000));
-  const events = await withRuntime(env, async (ds) => (await ds.query(`SELECT kind, ts FROM enforcer_events WHERE kind IN ('start', 'stop') ORDER BY id`)) as { kind: string; ts: string }[]);
+  await sleep(boundaries[boundaries.length - 1].at - Date.now() + 2000);
+  const events = db.prepare(`SELECT kind, ts FROM enforcer_events WHERE kind IN ('start', 'stop') ORDER BY id`).all() as { kind: string; ts: string }[];
   enforcer.kill('SIGTERM');
   await new Promise((r) => enforcer.on('exit', r));
+  db.close();
   rmSync(dir, { recursive: true, force: true });
   const delays: Record<'start' | 'stop', number[]> = { start: [], stop: [] };
   for (const b of boundaries) {
@@ -75,39 +65,99 @@ async function boundaryLatency() {
   return delays;
 }
 
+/** `cameras` cameras with 7 windows each (their own policy); the first `runningNow` have a window open now. */
+function seedFleet(db: Database.Database, cameras: number, openNow = cameras) {
+  db.transaction(() => {
+    db.exec(`INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}')`);
+    const camera = db.prepare(`INSERT INTO cameras (name, rtsp_url) VALUES (?, ?)`);
+    const policy = db.prepare(`INSERT INTO schedule_policies (name) VALUES (?)`);
+    const link = db.prepare(`INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (?, ?)`);
+    const window = db.prepare(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (?, ?, ?, ?, 1)`);
+    for (let i = 1; i <= cameras; i++) {
+      const c = camera.run(`cam-${i}`, `rtsp://u:p@10.0.${Math.floor(i / 250)}.${i % 250}/s`).lastInsertRowid;
+      const p = policy.run(`policy-${i}`).lastInsertRowid;
+      link.run(p, c);
+      for (let d = 0; d < 7; d++) {
+        if (i <= openNow) window.run(p, d, '00:00:00', '00:00:00');
+        else window.run(p, d, d % 2 ? '22:00:00' : '03:30:00', d % 2 ? '23:00:00' : '04:00:00');
+      }
+    }
+  })();
+}
+
+/** Counts the statements the enforcer sends while `fn` runs. */
+function countingSql<T extends { query: (...a: any[]) => Promise<unknown> }>(sql: T) {
+  let count = 0;
+  const query = sql.query.bind(sql);
+  sql.query = ((...args: unknown[]) => {
+    count++;
+    return query(...args);
+  }) as T['query'];
+  return { reset: () => (count = 0), get count() { return count; } };
+}
+
+async function steadyTick(cameras: number, running: number, rounds: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'bisk-bench-'));
+  const env = benchEnv(dir, { RUNNER_COMMAND: IDLE });
+  const db = await freshDatabase(env);
+  seedFleet(db, cameras, running);
+  db.close();
+  const runtime = await openEnforcerRuntime(loadConfig({ ...process.env, ...env }));
+  try {
+    const counter = countingSql(runtime.sql);
+    const first = await runtime.service.tick();
+    if (first.started !== running) throw new Error(`expected ${running} starts, got ${first.started}`);
+    const times: number[] = [];
+    const queries: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      counter.reset();
+      const t0 = performance.now();
+      const result = await runtime.service.tick();
+      times.push(performance.now() - t0);
+      queries.push(counter.count);
+      if (result.actions.length) throw new Error(`steady state expected, got ${result.actions.length} actions`);
+    }
+    await runtime.service.stopRunners({}, 'bench done');
+    return { cameras, running, median: median(times), p95: pct(times, 95), queries: [...new Set(queries)] };
+  } finally {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function planningCost(cameras: number, rounds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-bench-'));
-  const env = { DATABASE_URL: join(dir, 'bisk.sqlite'), TZ: 'Asia/Baghdad', NODE_NAME: 'bench' };
+  const env = benchEnv(dir, { TZ: 'Asia/Baghdad' });
+  const db = await freshDatabase(env);
+  seedFleet(db, cameras, 0);
+  db.close();
+  const runtime = await openEnforcerRuntime(loadConfig({ ...process.env, ...env }));
   try {
-    return await withRuntime(env, async (ds, enforcer) => {
-      await ds.query(`INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}')`);
-      await ds.transaction(async (m) => {
-        for (let i = 1; i <= cameras; i++) {
-          await m.query(`INSERT INTO cameras (name, rtsp_url) VALUES ('cam-${i}', 'rtsp://u:p@10.0.${Math.floor(i / 250)}.${i % 250}/s')`);
-          await m.query(`INSERT INTO schedule_policies (name) VALUES ('policy-${i}')`);
-          await m.query(`INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (${i}, ${i})`);
-          for (let d = 0; d < 7; d++) await m.query(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (${i}, ${d}, '${d % 2 ? '22:00:00' : '07:30:00'}', '${d % 2 ? '06:00:00' : '15:00:00'}', 1)`);
-        }
-      });
-      const times: number[] = [];
-      let desired = 0;
-      for (let r = 0; r < rounds; r++) {
-        const t0 = performance.now();
-        const preview = await enforcer.preview(new Date('2026-11-30T09:00:00+03:00'));
-        times.push(performance.now() - t0);
-        desired = preview.desired.specs.length;
-      }
-      return { median: pct(times, 50), p95: pct(times, 95), desired };
-    });
+    const counter = countingSql(runtime.sql);
+    const times: number[] = [];
+    let desired = 0;
+    for (let r = 0; r < rounds; r++) {
+      counter.reset();
+      const t0 = performance.now();
+      // Monday 03:45 local: every camera's even-day window (03:30–04:00) is open.
+      const preview = await runtime.service.preview(new Date('2026-11-30T03:45:00+03:00'));
+      times.push(performance.now() - t0);
+      desired = preview.desired.specs.length;
+    }
+    return { cameras, desired, median: median(times), p95: pct(times, 95), queries: counter.count };
   } finally {
+    await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const latency = await boundaryLatency();
-const small = await planningCost(1000, 20);
-const large = await planningCost(10_000, 5);
-console.log(`Enforcer — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0].model}, Node ${process.version}\n`);
+const steady = await steadyTick(1000, 200, 30);
+const planning = [];
+for (const size of SIZES) planning.push(await planningCost(size, size >= 10_000 ? 7 : 20));
+saveResult('enforcer', { latency, steady, planning });
+
+console.log(`Enforcer — ${machine()}, SQLite\n`);
 console.log(`Schedule boundary → enforcer action (${WINDOWS} windows, 15 s interval, one real runner process):\n`);
 console.log('| boundary | n | p50 ms | p99 ms | max ms |');
 console.log('|---|---|---|---|---|');
@@ -115,8 +165,11 @@ for (const kind of ['start', 'stop'] as const) {
   const d = latency[kind];
   console.log(`| window ${kind === 'start' ? 'opens → runner started' : 'closes → runner stopped'} | ${d.length} | ${pct(d, 50)} | ${pct(d, 99)} | ${Math.max(...d)} |`);
 }
-console.log('\nDry-run planning (load world in 8 queries, evaluate, hash, plan) on SQLite:\n');
-console.log('| cameras × windows | desired now | median ms | p95 ms |');
-console.log('|---|---|---|---|');
-console.log(`| 1,000 × 7 | ${small.desired} | ${small.median.toFixed(1)} | ${small.p95.toFixed(1)} |`);
-console.log(`| 10,000 × 7 | ${large.desired} | ${large.median.toFixed(1)} | ${large.p95.toFixed(1)} |`);
+console.log(`\nSteady-state tick, ${steady.cameras} cameras × 7 windows, ${steady.running} runners running (real processes), 30 ticks:\n`);
+console.log('| median ms | p95 ms | SQL statements per tick |');
+console.log('|---|---|---|');
+console.log(`| ${steady.median.toFixed(1)} | ${steady.p95.toFixed(1)} | ${steady.queries.join(', ')} |`);
+console.log('\nDry-run planning (load world, evaluate, hash, plan):\n');
+console.log('| cameras × windows | desired now | median ms | p95 ms | SQL statements |');
+console.log('|---|---|---|---|---|');
+for (const p of planning) console.log(`| ${p.cameras.toLocaleString('en')} × 7 | ${p.desired} | ${p.median.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.queries / (p.cameras >= 10_000 ? 7 : 20)} |`);

@@ -31,8 +31,8 @@ interface Running {
 interface Supervisor {
   name: string;
   version: string;
-  /** Launches the supervisor with `programs` programs; resolves once it has been launched (not once they run). */
-  launch(programs: number, dir: string): Promise<Running>;
+  /** Writes its configuration (and database) for `programs` programs; `start` launches it. */
+  prepare(programs: number, dir: string): Promise<() => Running>;
 }
 
 const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
@@ -40,20 +40,22 @@ const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode
 const enforcer: Supervisor = {
   name: 'bisk run-enforcer',
   version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
-  async launch(programs, dir) {
+  async prepare(programs, dir) {
     const env = {
       ...process.env, DATABASE_URL: join(dir, 'bisk.sqlite'), ENFORCER_LOCK_FILE: join(dir, 'enforcer.lock'), BISK_DATA_DIR: dir,
       RUNNER_COMMAND: RUNNER, RUNNER_LOG_DIR: join(dir, 'logs'), NODE_NAME: 'bench', ENFORCER_INTERVAL_SECONDS: '15', LOG_LEVEL: 'warn',
     };
     await bisk(['migrate'], env);
     seedAlwaysOn(join(dir, 'bisk.sqlite'), programs);
-    const child = spawn(process.execPath, [CLI, 'run-enforcer'], { env, stdio: 'ignore' });
-    return {
-      pids: () => [child.pid!],
-      stop: async () => {
-        child.kill('SIGTERM');
-        await exited(child);
-      },
+    return () => {
+      const child = spawn(process.execPath, [CLI, 'run-enforcer'], { env, stdio: 'ignore' });
+      return {
+        pids: () => [child.pid!],
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited(child);
+        },
+      };
     };
   },
 };
@@ -61,7 +63,7 @@ const enforcer: Supervisor = {
 const supervisord: Supervisor = {
   name: 'supervisord',
   version: spawnSync('supervisord', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? 'missing',
-  async launch(programs, dir) {
+  async prepare(programs, dir) {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const lines = [
       '[supervisord]', 'nodaemon=true', `logfile=${join(dir, 'supervisord.log')}`, `pidfile=${join(dir, 'supervisord.pid')}`, `childlogdir=${join(dir, 'logs')}`, 'loglevel=warn', '',
@@ -73,13 +75,15 @@ const supervisord: Supervisor = {
       lines.push(`[program:r${i}]`, `command=${RUNNER}`, 'autostart=true', 'autorestart=true', 'startsecs=0', 'startretries=1000000', 'redirect_stderr=true', `stdout_logfile=${join(dir, 'logs', `r${i}.log`)}`, '');
     }
     writeFileSync(join(dir, 'supervisord.conf'), lines.join('\n'));
-    const child = spawn('supervisord', ['-c', join(dir, 'supervisord.conf')], { stdio: 'ignore' });
-    return {
-      pids: () => [child.pid!],
-      stop: async () => {
-        child.kill('SIGTERM');
-        await exited(child);
-      },
+    return () => {
+      const child = spawn('supervisord', ['-c', join(dir, 'supervisord.conf')], { stdio: 'ignore' });
+      return {
+        pids: () => [child.pid!],
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited(child);
+        },
+      };
     };
   },
 };
@@ -99,7 +103,7 @@ const pm2: Supervisor = {
   get version() {
     return JSON.parse(readFileSync(join(PM2_PREFIX, 'node_modules/pm2/package.json'), 'utf8')).version;
   },
-  async launch(programs, dir) {
+  async prepare(programs, dir) {
     const bin = pm2Bin();
     const env = { ...process.env, PM2_HOME: join(dir, 'pm2'), PM2_DISABLE_VERSION_CHECK: 'true' };
     const apps = Array.from({ length: programs }, (_, i) => ({
@@ -108,12 +112,14 @@ const pm2: Supervisor = {
     }));
     writeFileSync(join(dir, 'ecosystem.config.cjs'), `module.exports = ${JSON.stringify({ apps })};\n`);
     const run = (args: string[]) => new Promise<void>((resolve) => spawn(bin, args, { env, stdio: 'ignore' }).once('exit', () => resolve()));
-    // `pm2 start` starts the daemon and hands it the apps; `pm2 ping` only starts the daemon.
-    void run(programs > 0 ? ['start', join(dir, 'ecosystem.config.cjs')] : ['ping']);
     const pidFile = join(dir, 'pm2', 'pm2.pid');
-    return {
-      pids: () => (existsSync(pidFile) ? [Number(readFileSync(pidFile, 'utf8'))] : []),
-      stop: () => run(['kill']),
+    return () => {
+      // `pm2 start` starts the daemon and hands it the apps; `pm2 ping` only starts the daemon.
+      void run(programs > 0 ? ['start', join(dir, 'ecosystem.config.cjs')] : ['ping']);
+      return {
+        pids: () => (existsSync(pidFile) ? [Number(readFileSync(pidFile, 'utf8'))] : []),
+        stop: () => run(['kill']),
+      };
     };
   },
 };
@@ -130,7 +136,7 @@ async function measure(s: Supervisor) {
   await settleToZero();
   // 3a. Idle memory: the supervisor with nothing to supervise.
   let dir = mkdtempSync(join(tmpdir(), 'bisk-sup-bench-'));
-  let running = await s.launch(0, dir);
+  let running = (await s.prepare(0, dir))();
   await sleep(5000);
   const idleRss = running.pids().reduce((sum, pid) => sum + rssMb(pid), 0);
   await running.stop();
@@ -138,8 +144,9 @@ async function measure(s: Supervisor) {
 
   // 1. Cold start of N programs.
   dir = mkdtempSync(join(tmpdir(), 'bisk-sup-bench-'));
+  const start = await s.prepare(N, dir);
   const t0 = performance.now();
-  running = await s.launch(N, dir);
+  running = start();
   const launchedAt = performance.now();
   const cold = await watch.until((live) => live.size >= N, t0, 120_000);
   const coldMs = cold.ms;

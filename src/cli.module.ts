@@ -10,7 +10,7 @@ import { StatusCommand } from './commands/status.command.js';
 import { StopRunnersCommand } from './commands/stop-runners.command.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
-import { RuntimeFactory } from './runtime.module.js';
+import { RuntimeFactory } from './runtime.factory.js';
 
 /**
  * The `bisk` CLI: thin commands over the same modules as the HTTP app. The root context holds

@@ -5,14 +5,25 @@ import { VERSION } from './version.js';
 
 /**
  * CLI entry (`bisk`). `bisk runner ...` (one per camera, many at once) goes straight to the
- * reference runner without loading Nest; every other command runs through nest-commander.
+ * reference runner; `run-enforcer` (the service), `status`, `enforce` and `stop-runners` to the
+ * Nest-free enforcer commands; every other command runs through nest-commander.
  * Every failure is one line on stderr and a non-zero exit code (systemd reads it).
  */
+const ENFORCER_COMMANDS = ['run-enforcer', 'status', 'enforce', 'stop-runners'];
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (process.argv[2] === 'runner' && !['-h', '--help'].includes(process.argv[3] ?? '')) {
+  const [command, ...args] = process.argv.slice(2);
+  const help = args.some((a) => a === '-h' || a === '--help');
+  if (command === 'runner' && !help) {
     const { runReferenceRunner } = await import('./runner/reference-runner.js');
-    process.exitCode = await runReferenceRunner(process.argv.slice(3), config.tools.ffmpegPath);
+    process.exitCode = await runReferenceRunner(args, config.tools.ffmpegPath);
+    return;
+  }
+  if (ENFORCER_COMMANDS.includes(command ?? '') && !help) {
+    // The service and the operator commands around it: no Nest or TypeORM (fast start, small footprint).
+    const { runEnforcerCli } = await import('./commands/enforcer-commands.js');
+    process.exitCode = await runEnforcerCli(command!, config, args);
     return;
   }
   await import('reflect-metadata');

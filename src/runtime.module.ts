@@ -1,15 +1,13 @@
-import { type DynamicModule, Injectable, type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { BiskCacheModule } from './cache/cache.module.js';
-import { BiskLogger } from './common/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnforcerModule } from './enforcer/enforcer.module.js';
 
 /**
- * What the enforcer commands need and nothing more: config, database, cache, enforcer. No
- * HTTP stack, Swagger, controllers or dashboard code is loaded for `bisk run-enforcer`.
+ * The Nest runtime context for CLI commands that need the ORM (`prune-heartbeats`): config,
+ * database, cache, enforcer; no HTTP stack, Swagger, controllers or dashboard code.
  */
 @Module({})
 export class RuntimeModule {
@@ -18,31 +16,5 @@ export class RuntimeModule {
       module: RuntimeModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), BiskCacheModule.forRoot(), EnforcerModule],
     };
-  }
-}
-
-/**
- * Opens the runtime (database, cache, enforcer) only for commands that need it, so `bisk
- * --help`, `bisk config` and the reference runner start without touching the database.
- */
-@Injectable()
-export class RuntimeFactory {
-  constructor(private readonly config: AppConfig) {}
-
-  async open(): Promise<INestApplicationContext> {
-    const context = await NestFactory.createApplicationContext(RuntimeModule.forRoot(this.config), {
-      logger: new BiskLogger(this.config.logLevel),
-      abortOnError: false,
-    });
-    return context;
-  }
-
-  async with<T>(fn: (context: INestApplicationContext) => Promise<T>): Promise<T> {
-    const context = await this.open();
-    try {
-      return await fn(context);
-    } finally {
-      await context.close();
-    }
   }
 }

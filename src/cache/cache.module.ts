@@ -1,20 +1,11 @@
-import { join } from 'node:path';
 import { CacheModule } from '@nestjs/cache-manager';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { Keyv } from 'keyv';
 import { AppConfig } from '../config/app-config.js';
-import { SqliteMapStore } from './sqlite-map.store.js';
+import { cacheStores } from './cache-stores.js';
 
-/** Where the host-local cache lives: next to the SQLite database, or under ./var. */
-export function cacheFileFor(config: AppConfig): string {
-  return join(config.dataDir, 'bisk-cache.sqlite');
-}
+export { cacheFileFor } from './cache-stores.js';
 
-/**
- * cache-manager for breadcrumbs and signals shared between processes: Redis when REDIS_URL
- * is set (every host sees every enforcer), otherwise a small SQLite file that every process
- * on this host opens (no extra server).
- */
+/** cache-manager for breadcrumbs and signals shared between processes (see cacheStores). */
 @Module({})
 export class BiskCacheModule {
   static forRoot(): DynamicModule {
@@ -25,13 +16,7 @@ export class BiskCacheModule {
         CacheModule.registerAsync({
           isGlobal: true,
           inject: [AppConfig],
-          useFactory: async (config: AppConfig) => {
-            if (config.redisUrl) {
-              const { createKeyv } = await import('@keyv/redis');
-              return { stores: [createKeyv(config.redisUrl, { namespace: 'bisk' })] };
-            }
-            return { stores: [new Keyv({ store: new SqliteMapStore(cacheFileFor(config)), namespace: 'bisk' })] };
-          },
+          useFactory: async (config: AppConfig) => ({ stores: await cacheStores(config) }),
         }),
       ],
     };

@@ -9,3 +9,11 @@ export function parsePositiveInt(name: string, value: string, max = 2_147_483_64
   }
   return Number(value);
 }
+
+export function parseInstant(name: string, value: string): Date {
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime())) {
+    throw new CommandError(`${name} must be an ISO-8601 date-time such as 2026-12-01T08:00:00+03:00 (got "${value}")`);
+  }
+  return at;
+}

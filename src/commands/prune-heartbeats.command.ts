@@ -2,7 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { type DataSource, LessThan } from 'typeorm';
 import { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
-import { RuntimeFactory } from '../runtime.module.js';
+import { RuntimeFactory } from '../runtime.factory.js';
 import { parsePositiveInt } from './command-error.js';
 
 interface Options {

@@ -1,7 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AppConfig } from '../config/app-config.js';
-import { acquireLock, EnforcerLoop } from '../enforcer/enforcer.loop.js';
-import { RuntimeFactory } from '../runtime.module.js';
 import { parsePositiveInt } from './command-error.js';
 
 interface Options {
@@ -9,31 +7,21 @@ interface Options {
   lockFile?: string;
 }
 
+/**
+ * Declares `run-enforcer` for `bisk --help`. The command itself is dispatched by cli.ts to the
+ * Nest-free runtime (enforcer.runtime.ts) before Nest loads; this class only runs it when
+ * reached through nest-commander.
+ */
 @Command({ name: 'run-enforcer', description: 'Run the enforcer until SIGTERM/SIGINT (what systemd runs)' })
 export class RunEnforcerCommand extends CommandRunner {
-  constructor(
-    private readonly runtime: RuntimeFactory,
-    private readonly config: AppConfig,
-  ) {
+  constructor(private readonly config: AppConfig) {
     super();
   }
 
   async run(_args: string[], options: Options): Promise<void> {
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
-    // The lock first: a second instance is refused before it opens the database.
-    const lock = acquireLock(options.lockFile ?? this.config.enforcer.lockFile);
-    await this.runtime.with(async (context) => {
-      const loop = context.get(EnforcerLoop);
-      await loop.start(lock, options.interval);
-      console.log('Enforcer started. Press Ctrl+C to stop.');
-      const signal = await stopped;
-      console.log(`${signal} received: finishing the current tick and stopping runners...`);
-      await loop.stop();
-      console.log('Enforcer stopped.');
-    });
+    const { runEnforcerCommand } = await import('../enforcer/enforcer.runtime.js');
+    const argv = [...(options.interval ? ['--interval', String(options.interval)] : []), ...(options.lockFile ? ['--lock-file', options.lockFile] : [])];
+    process.exitCode = await runEnforcerCommand(this.config, argv);
   }
 
   @Option({ flags: '--interval <seconds>', description: 'tick interval (default ENFORCER_INTERVAL_SECONDS)' })

@@ -1,19 +1,17 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { EnforcerService } from '../enforcer/enforcer.service.js';
-import { RuntimeFactory } from '../runtime.module.js';
+import { AppConfig } from '../config/app-config.js';
 import { parsePositiveInt } from './command-error.js';
+import { stopRunnersCommand } from './enforcer-commands.js';
 
+/** Declared for `bisk --help`; cli.ts runs it without Nest (enforcer-commands.ts). */
 @Command({ name: 'stop-runners', description: 'Stop runner processes of this node (all, or one camera/profile)' })
 export class StopRunnersCommand extends CommandRunner {
-  constructor(private readonly runtime: RuntimeFactory) {
+  constructor(private readonly config: AppConfig) {
     super();
   }
 
   async run(_args: string[], options: { camera?: number; profile?: number }): Promise<void> {
-    const { stopped, skipped } = await this.runtime.with((context) =>
-      context.get(EnforcerService).stopRunners({ cameraId: options.camera, profileId: options.profile }),
-    );
-    console.log(`Stopped ${stopped} runner(s); skipped ${skipped} already-dead.`);
+    await stopRunnersCommand(this.config, options);
   }
 
   @Option({ flags: '--camera <id>', description: 'only this camera' })

@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import type { LogLevelName } from '../config/config.schema.js';
+import { journalLine } from './log.js';
 import { maskCredentials } from './mask.js';
 
 const LEVELS: LogLevelName[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -8,8 +9,6 @@ const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplor
 
 const mask = (value: unknown) => (typeof value === 'string' ? maskCredentials(value) : value);
 
-/** sd-daemon(3) level prefixes: journald files each line under its priority. */
-const JOURNAL_PRIORITY: Record<string, number> = { fatal: 2, error: 3, warn: 4, log: 6, debug: 7, verbose: 7 };
 
 /**
  * Nest's console logger with stream-URL credentials masked in every line and no colour off a
@@ -32,8 +31,7 @@ export class BiskLogger extends ConsoleLogger {
   ): string {
     if (!this.journal) return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff);
     const text = typeof message === 'string' ? message : JSON.stringify(message);
-    // One journal entry per event: embedded newlines (stack traces) stay inside it.
-    return `<${JOURNAL_PRIORITY[logLevel] ?? 6}>${contextMessage}${text.replace(/\n/g, ' ⏎ ')}\n`;
+    return journalLine(logLevel, '', `${contextMessage}${text}`);
   }
   override log(message: unknown, ...rest: unknown[]) {
     // Nest's per-module and per-route start-up lines are noise in a journal: debug level.

@@ -1,12 +1,9 @@
-import { QueryFailedError } from 'typeorm';
-
 export type DbErrorKind = 'unique' | 'foreign-key' | 'unavailable';
 
 /** Maps driver errors of both engines to what they mean for a client (409) or an operator (503). */
 export function classifyDbError(error: unknown): DbErrorKind | undefined {
-  const driver = (error instanceof QueryFailedError ? error.driverError : error) as
-    | { code?: string; message?: string }
-    | undefined;
+  // TypeORM wraps the driver's error (QueryFailedError.driverError); the enforcer's own SQL port does not.
+  const driver = ((error as { driverError?: unknown } | undefined)?.driverError ?? error) as { code?: string; message?: string } | undefined;
   const code = driver?.code ?? '';
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return 'unique';

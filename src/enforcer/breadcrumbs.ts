@@ -1,5 +1,3 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { TickResult } from './enforcer.service.js';
 
@@ -35,9 +33,8 @@ export const KEYS = {
   enforceRequestedAt: 'enforcer:enforce_requested_at',
 } as const;
 
-@Injectable()
 export class Breadcrumbs {
-  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+  constructor(private readonly cache: Cache) {}
 
   async write(values: Partial<EnforcerBreadcrumbs>): Promise<void> {
     await Promise.all(

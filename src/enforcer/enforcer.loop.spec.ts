@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Clock } from '../common/clock.js';
 import { loadConfig } from '../config/app-config.js';
@@ -51,7 +50,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null) {
     },
     async release() {},
   } as unknown as LeaseRepository;
-  const loop = new EnforcerLoop(config, enforcer, leases, breadcrumbs, new SchedulerRegistry(), new Clock(), new EnforcerMetrics());
+  const loop = new EnforcerLoop(config, enforcer, leases, breadcrumbs, new Clock(), new EnforcerMetrics());
   return { loop, ticks, crumbs, dir, config, maxActive: () => maxActive };
 }
 

@@ -1,24 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Injectable, Logger } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { Clock } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
+import { Log } from '../common/log.js';
 import { maskCredentials } from '../common/mask.js';
-import { AppConfig } from '../config/app-config.js';
+import type { AppConfig } from '../config/app-config.js';
 import { VERSION } from '../version.js';
-import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
-import { EnforcerMetrics } from './enforcer.metrics.js';
-import { EnforcerService, type TickResult } from './enforcer.service.js';
+import type { Breadcrumbs, TickSummary } from './breadcrumbs.js';
+import type { EnforcerMetrics } from './enforcer.metrics.js';
+import type { EnforcerService, TickResult } from './enforcer.service.js';
 import { FileLock, lockHeldMessage } from './file-lock.js';
-import { LeaseRepository } from './lease.repository.js';
+import type { LeaseRepository } from './lease.repository.js';
 import { isSameProcess, readStat } from './proc.js';
 
 /** Refusal to start because another enforcer is in charge; the message is what operators see. */
 export class EnforcerBusyError extends Error {
   override readonly name = 'EnforcerBusyError';
 }
-
-const INTERVAL_NAME = 'enforcer-tick';
 
 export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
   return { at: at.toISOString(), ...counts };
@@ -44,15 +41,15 @@ export function acquireLock(path: string): FileLock {
  * right after a runner exits, and on "enforce now" — never two at once. Runs only while it
  * holds the file lock and the node's database lease; the interval is registered after both.
  */
-@Injectable()
 export class EnforcerLoop {
-  private readonly logger = new Logger('Enforcer');
+  private readonly logger = new Log('Enforcer');
   /** host:pid:kernel start time:random — enough to tell, on this host, whether the holder still lives. */
   private readonly holder = `${hostname()}:${process.pid}:${readStat(process.pid)?.startTime ?? '0'}:${randomBytes(4).toString('hex')}`;
   private lock: FileLock | null = null;
   private running: Promise<void> | null = null;
   private pending = false;
   private stopping = false;
+  private intervalTimer: NodeJS.Timeout | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private lastEnforceRequest: string | null = null;
@@ -65,7 +62,6 @@ export class EnforcerLoop {
     private readonly enforcer: EnforcerService,
     private readonly leases: LeaseRepository,
     private readonly breadcrumbs: Breadcrumbs,
-    private readonly scheduler: SchedulerRegistry,
     private readonly clock: Clock,
     private readonly metrics: EnforcerMetrics,
   ) {}
@@ -92,7 +88,7 @@ export class EnforcerLoop {
       startedAt: this.clock.now().toISOString(),
     });
     this.enforcer.onRunnerExit(() => this.request('runner exit'));
-    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.request('interval'), intervalSeconds * 1000));
+    this.intervalTimer = setInterval(() => this.request('interval'), intervalSeconds * 1000);
     this.pollTimer = setInterval(() => void this.pollEnforceRequests(), 1000);
     process.on('SIGUSR1', this.onSignal);
     await this.request('start');
@@ -223,7 +219,7 @@ export class EnforcerLoop {
     if (this.stopping) return;
     this.stopping = true;
     process.off('SIGUSR1', this.onSignal);
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    if (this.intervalTimer) clearInterval(this.intervalTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
     await this.running;

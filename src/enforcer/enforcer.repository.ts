@@ -1,15 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
-import { Camera } from '../cameras/camera.entity.js';
+import type { Camera } from '../cameras/camera.entity.js';
 import type { EventKind } from '../common/domain.js';
-import { ResourceSettings } from '../schedules/resource-settings.entity.js';
-import { ScheduleException } from '../schedules/schedule-exception.entity.js';
-import { SchedulePolicy } from '../schedules/schedule-policy.entity.js';
-import { ScheduleWindow } from '../schedules/schedule-window.entity.js';
-import { StreamProfile } from '../schedules/stream-profile.entity.js';
-import { EnforcerEvent } from './enforcer-event.entity.js';
-import { Runner } from './runner.entity.js';
+import { readBool, readInstant, readJson, readNumber, type Sql } from '../database/sql.js';
+import type { ResourceSettings } from '../schedules/resource-settings.entity.js';
+import type { ScheduleException } from '../schedules/schedule-exception.entity.js';
+import type { SchedulePolicy } from '../schedules/schedule-policy.entity.js';
+import type { ScheduleWindow } from '../schedules/schedule-window.entity.js';
+import type { StreamProfile } from '../schedules/stream-profile.entity.js';
+import type { EnforcerEvent } from './enforcer-event.entity.js';
+import type { Runner } from './runner.entity.js';
 
 /** Everything one tick needs, loaded in a fixed number of queries however many cameras exist. */
 export interface World {
@@ -31,132 +29,191 @@ export interface NewEvent {
   message: string;
 }
 
-/** The enforcer's database side: the world it reads each tick, runner rows and events. */
-@Injectable()
+type Row = Record<string, unknown>;
+
+/** Columns of `runners` the enforcer writes, by property name. */
+const RUNNER_COLUMNS: Partial<Record<keyof Runner, string>> = {
+  cameraId: 'camera_id', profileId: 'profile_id', node: 'node', pid: 'pid', processStartTime: 'process_start_time', status: 'status',
+  startedAt: 'started_at', lastHeartbeatAt: 'last_heartbeat_at', effectiveArgs: 'effective_args', specHash: 'spec_hash',
+  restartCount: 'restart_count', crashCount: 'crash_count', lastExitAt: 'last_exit_at', lastExitCode: 'last_exit_code',
+  lastExitSignal: 'last_exit_signal', lastError: 'last_error', cameraFps: 'camera_fps', processedFps: 'processed_fps',
+  targetFps: 'target_fps', snapshotEvery: 'snapshot_every',
+};
+
+export function toRunner(r: Row): Runner {
+  return {
+    id: Number(r.id), cameraId: Number(r.camera_id), profileId: Number(r.profile_id), node: String(r.node), pid: readNumber(r.pid),
+    processStartTime: (r.process_start_time as string | null) ?? null, status: r.status as Runner['status'],
+    startedAt: readInstant(r.started_at), lastHeartbeatAt: readInstant(r.last_heartbeat_at), effectiveArgs: readJson<string[] | null>(r.effective_args, null),
+    specHash: String(r.spec_hash ?? ''), restartCount: Number(r.restart_count ?? 0), crashCount: Number(r.crash_count ?? 0),
+    lastExitAt: readInstant(r.last_exit_at), lastExitCode: readNumber(r.last_exit_code), lastExitSignal: (r.last_exit_signal as string | null) ?? null,
+    lastError: String(r.last_error ?? ''), cameraFps: readNumber(r.camera_fps), processedFps: readNumber(r.processed_fps),
+    targetFps: readNumber(r.target_fps), snapshotEvery: readNumber(r.snapshot_every),
+    createdAt: readInstant(r.created_at)!, updatedAt: readInstant(r.updated_at)!,
+  } as Runner;
+}
+
+function toEvent(r: Row): EnforcerEvent {
+  return {
+    id: Number(r.id), ts: readInstant(r.ts)!, node: String(r.node), kind: r.kind as EventKind, cameraId: readNumber(r.camera_id),
+    profileId: readNumber(r.profile_id), pid: readNumber(r.pid), message: String(r.message ?? ''),
+  };
+}
+
+/** Adds a parameter and returns its placeholder. */
+const param = (params: unknown[], value: unknown) => (params.push(value), '?');
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The enforcer's database side: the world it reads each tick, runner rows and events. Plain
+ * SQL through the `Sql` port, so the enforcer process needs no ORM.
+ */
 export class EnforcerRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
-   * 8 queries, whatever the size of the fleet. Schedule data is read as plain rows (only the
-   * columns planning needs, no entity hydration): at 10,000 cameras this is the bulk of a tick.
+   * 8 queries, whatever the size of the fleet. Only the columns planning needs, as plain rows:
+   * at 10,000 cameras this is the bulk of a tick.
    */
   async loadWorld(node: string): Promise<World> {
-    const m = this.dataSource.manager;
-    const raw = <T>(table: string, columns: string[], order = 'id') =>
-      m.createQueryBuilder().select(columns.map((c) => `t.${c} AS "${c}"`)).from(table, 't').orderBy(`t.${order}`, 'ASC').getRawMany<T>();
+    const raw = (table: string, columns: string[], order = 'id', where = '', params: unknown[] = []) =>
+      this.sql.query<Row>(`SELECT ${columns.join(', ')} FROM ${table}${where ? ` WHERE ${where}` : ''} ORDER BY ${order}`, params);
     const [cameras, profiles, policies, windows, exceptions, links, resources, runners] = await Promise.all([
-      raw<Record<string, unknown>>('cameras', ['id', 'name', 'rtsp_url', 'is_active', 'pause_until', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'prefer_camera_over_profile', 'target_fps_req', 'det_set_req', 'node']),
-      raw<Record<string, unknown>>('stream_profiles', ['id', 'name', 'fps', 'detection_set', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'extra_args', 'is_active']),
-      raw<Record<string, unknown>>('schedule_policies', ['id', 'name', 'is_enabled']),
-      raw<Record<string, unknown>>('schedule_windows', ['id', 'policy_id', 'day_of_week', 'start_time', 'end_time', 'profile_id']),
-      raw<Record<string, unknown>>('schedule_exceptions', ['id', 'policy_id', 'date', 'mode', 'start_time', 'end_time', 'profile_id']),
-      raw<Record<string, unknown>>('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id'),
-      m.find(ResourceSettings),
-      m.find(Runner, { where: { node }, order: { id: 'ASC' } }),
+      raw('cameras', ['id', 'name', 'rtsp_url', 'is_active', 'pause_until', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'prefer_camera_over_profile', 'target_fps_req', 'det_set_req', 'node']),
+      raw('stream_profiles', ['id', 'name', 'fps', 'detection_set', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'extra_args', 'is_active']),
+      raw('schedule_policies', ['id', 'name', 'is_enabled']),
+      raw('schedule_windows', ['id', 'policy_id', 'day_of_week', 'start_time', 'end_time', 'profile_id']),
+      raw('schedule_exceptions', ['id', 'policy_id', 'date', 'mode', 'start_time', 'end_time', 'profile_id']),
+      raw('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id, camera_id'),
+      raw('resource_settings', ['id', 'camera_id', 'device', 'hwaccel', 'gpu_index', 'cpu_nice', 'cpu_affinity', 'max_fps', 'det_set_max', 'is_active']),
+      raw('runners', ['*'], 'id', 'node = ?', [node]),
     ]);
     return {
       cameras: cameras.map((c) => ({
-        id: Number(c.id), name: String(c.name), rtspUrl: String(c.rtsp_url), isActive: bool(c.is_active), pauseUntil: instant(c.pause_until),
+        id: Number(c.id), name: String(c.name), rtspUrl: String(c.rtsp_url), isActive: readBool(c.is_active), pauseUntil: readInstant(c.pause_until),
         rtspTransport: c.rtsp_transport, hbInterval: Number(c.hb_interval), snapshotEvery: Number(c.snapshot_every),
-        preferCameraOverProfile: bool(c.prefer_camera_over_profile), targetFpsReq: c.target_fps_req === null ? null : Number(c.target_fps_req),
+        preferCameraOverProfile: readBool(c.prefer_camera_over_profile), targetFpsReq: readNumber(c.target_fps_req),
         detSetReq: c.det_set_req ?? null, node: c.node ?? null,
       })) as Camera[],
       profiles: profiles.map((p) => ({
         id: Number(p.id), name: String(p.name), fps: Number(p.fps), detectionSet: p.detection_set, rtspTransport: p.rtsp_transport,
-        hbInterval: Number(p.hb_interval), snapshotEvery: Number(p.snapshot_every), extraArgs: json(p.extra_args), isActive: bool(p.is_active),
+        hbInterval: Number(p.hb_interval), snapshotEvery: Number(p.snapshot_every), extraArgs: readJson(p.extra_args, {}), isActive: readBool(p.is_active),
       })) as StreamProfile[],
-      policies: policies.map((p) => ({ id: Number(p.id), name: String(p.name), isEnabled: bool(p.is_enabled) })) as SchedulePolicy[],
+      policies: policies.map((p) => ({ id: Number(p.id), name: String(p.name), isEnabled: readBool(p.is_enabled) })) as SchedulePolicy[],
       windows: windows.map((w) => ({
         id: Number(w.id), policyId: Number(w.policy_id), dayOfWeek: Number(w.day_of_week), startTime: String(w.start_time), endTime: String(w.end_time), profileId: Number(w.profile_id),
       })) as ScheduleWindow[],
       exceptions: exceptions.map((e) => ({
         id: Number(e.id), policyId: Number(e.policy_id), date: String(e.date), mode: e.mode, startTime: e.start_time ?? null, endTime: e.end_time ?? null,
-        profileId: e.profile_id === null ? null : Number(e.profile_id),
+        profileId: readNumber(e.profile_id),
       })) as ScheduleException[],
       links: links.map((l) => ({ policyId: Number(l.policy_id), cameraId: Number(l.camera_id) })),
-      resources,
-      runners,
+      resources: resources.map((r) => ({
+        id: Number(r.id), cameraId: readNumber(r.camera_id), device: r.device ?? null, hwaccel: r.hwaccel ?? null, gpuIndex: readNumber(r.gpu_index),
+        cpuNice: readNumber(r.cpu_nice), cpuAffinity: r.cpu_affinity ?? null, maxFps: readNumber(r.max_fps), detSetMax: r.det_set_max ?? null, isActive: readBool(r.is_active),
+      })) as ResourceSettings[],
+      runners: runners.map(toRunner),
     };
   }
 
   /** Clears these cameras' pauses if they have still ended by `now` (one extended meanwhile is kept). */
   async clearPauses(cameraIds: number[], now: Date): Promise<void> {
     if (cameraIds.length === 0) return;
-    await this.dataSource.getRepository(Camera).update({ id: In(cameraIds), pauseUntil: LessThanOrEqual(now) }, { pauseUntil: null });
+    await this.sql.query(
+      `UPDATE cameras SET pause_until = NULL, updated_at = ? WHERE id IN (${placeholders(cameraIds.length)}) AND pause_until <= ?`,
+      [this.sql.instant(now), ...cameraIds, this.sql.instant(now)],
+    );
   }
 
-  async createRunner(values: Partial<Runner>): Promise<Runner> {
-    const repo = this.dataSource.getRepository(Runner);
-    return repo.save(repo.create(values));
+  async createRunner(values: Pick<Runner, 'cameraId' | 'profileId' | 'node' | 'status' | 'specHash'>): Promise<Runner> {
+    const [row] = await this.sql.query<Row>(
+      'INSERT INTO runners (camera_id, profile_id, node, status, spec_hash) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      [values.cameraId, values.profileId, values.node, values.status, values.specHash],
+    );
+    return toRunner(row);
   }
 
   async updateRunner(id: number, values: Partial<Runner>): Promise<void> {
-    await this.dataSource.getRepository(Runner).update(id, values);
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [key, value] of Object.entries(values) as [keyof Runner, unknown][]) {
+      const column = RUNNER_COLUMNS[key];
+      if (!column) throw new Error(`runners has no writable column for ${String(key)}`);
+      sets.push(`${column} = ?`);
+      params.push(value instanceof Date ? this.sql.instant(value) : key === 'effectiveArgs' && value !== null ? JSON.stringify(value) : value);
+    }
+    await this.sql.query(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [...params, this.sql.instant(new Date()), id]);
   }
 
-  findRunner(id: number): Promise<Runner | null> {
-    return this.dataSource.getRepository(Runner).findOneBy({ id });
+  async findRunner(id: number): Promise<Runner | null> {
+    const [row] = await this.sql.query<Row>('SELECT * FROM runners WHERE id = ?', [id]);
+    return row ? toRunner(row) : null;
   }
 
   /** Runner rows of this node with a process recorded (what `stop-runners` works on). */
-  findLiveRunners(node: string, filter: { cameraId?: number; profileId?: number } = {}): Promise<Runner[]> {
-    return this.dataSource.getRepository(Runner).find({
-      where: { node, pid: Not(IsNull()), ...(filter.cameraId ? { cameraId: filter.cameraId } : {}), ...(filter.profileId ? { profileId: filter.profileId } : {}) },
-      order: { id: 'ASC' },
-    });
+  async findLiveRunners(node: string, filter: { cameraId?: number; profileId?: number } = {}): Promise<Runner[]> {
+    const where = ['node = ?', 'pid IS NOT NULL'];
+    const params: unknown[] = [node];
+    if (filter.cameraId) where.push(`camera_id = ${param(params, filter.cameraId)}`);
+    if (filter.profileId) where.push(`profile_id = ${param(params, filter.profileId)}`);
+    return (await this.sql.query<Row>(`SELECT * FROM runners WHERE ${where.join(' AND ')} ORDER BY id`, params)).map(toRunner);
   }
 
-  findEvents(limit: number, offset: number, filter: { cameraId?: number; kind?: EventKind }): Promise<[EnforcerEvent[], number]> {
-    return this.dataSource.getRepository(EnforcerEvent).findAndCount({
-      where: { ...(filter.cameraId ? { cameraId: filter.cameraId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) },
-      order: { id: 'DESC' },
-      take: limit,
-      skip: offset,
-    });
+  async findEvents(limit: number, offset: number, filter: { cameraId?: number; kind?: EventKind }): Promise<[EnforcerEvent[], number]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.cameraId) where.push(`camera_id = ${param(params, filter.cameraId)}`);
+    if (filter.kind) where.push(`kind = ${param(params, filter.kind)}`);
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const [rows, [count]] = await Promise.all([
+      this.sql.query<Row>(`SELECT * FROM enforcer_events${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]),
+      this.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM enforcer_events${clause}`, params),
+    ]);
+    return [rows.map(toEvent), Number(count.n)];
   }
 
-  findRunnersPage(limit: number, offset: number): Promise<[Runner[], number]> {
-    return this.dataSource.getRepository(Runner).findAndCount({ order: { cameraId: 'ASC', profileId: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+  async findRunnersPage(limit: number, offset: number): Promise<[Runner[], number]> {
+    const [rows, [count]] = await Promise.all([
+      this.sql.query<Row>('SELECT * FROM runners ORDER BY camera_id, profile_id, id LIMIT ? OFFSET ?', [limit, offset]),
+      this.sql.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM runners'),
+    ]);
+    return [rows.map(toRunner), Number(count.n)];
+  }
+
+  /** Status, process and last heartbeat of every runner (the tallies). */
+  async runnerStates(): Promise<Pick<Runner, 'id' | 'status' | 'pid' | 'lastHeartbeatAt'>[]> {
+    const rows = await this.sql.query<Row>('SELECT id, status, pid, last_heartbeat_at FROM runners');
+    return rows.map((r) => ({ id: Number(r.id), status: r.status as Runner['status'], pid: readNumber(r.pid), lastHeartbeatAt: readInstant(r.last_heartbeat_at) }));
   }
 
   /** All runner rows of every node (the system page shows the whole fleet). */
-  allRunners(): Promise<Runner[]> {
-    return this.dataSource.getRepository(Runner).find({ order: { cameraId: 'ASC', profileId: 'ASC', id: 'ASC' } });
+  async allRunners(): Promise<Runner[]> {
+    return (await this.sql.query<Row>('SELECT * FROM runners ORDER BY camera_id, profile_id, id')).map(toRunner);
   }
 
   /** Restart causes per pair since `since` (crash, stall, drift): one grouped query. */
   async restartsSince(since: Date): Promise<Map<string, number>> {
-    const rows = await this.dataSource
-      .getRepository(EnforcerEvent)
-      .createQueryBuilder('e')
-      .select(['e.camera_id AS "cameraId"', 'e.profile_id AS "profileId"', 'COUNT(*) AS "count"'])
-      .where('e.ts >= :since', { since })
-      .andWhere('e.kind IN (:...kinds)', { kinds: ['crash', 'stall', 'drift'] })
-      .groupBy('e.camera_id')
-      .addGroupBy('e.profile_id')
-      .getRawMany<{ cameraId: number; profileId: number; count: number | string }>();
-    return new Map(rows.map((r) => [`${r.cameraId}:${r.profileId}`, Number(r.count)]));
+    const rows = await this.sql.query<{ camera_id: number; profile_id: number; n: number | string }>(
+      `SELECT camera_id, profile_id, COUNT(*) AS n FROM enforcer_events WHERE ts >= ? AND kind IN ('crash', 'stall', 'drift') GROUP BY camera_id, profile_id`,
+      [this.sql.instant(since)],
+    );
+    return new Map(rows.map((r) => [`${r.camera_id}:${r.profile_id}`, Number(r.n)]));
   }
 
   async addEvents(node: string, events: NewEvent[], at = new Date()): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.getRepository(EnforcerEvent).insert(
-      events.map((e) => ({ ts: at, node, kind: e.kind, cameraId: e.cameraId ?? null, profileId: e.profileId ?? null, pid: e.pid ?? null, message: e.message })),
-    );
+    const ts = this.sql.instant(at);
+    // Chunks keep the statement under both engines' parameter limits.
+    for (let i = 0; i < events.length; i += 500) {
+      const chunk = events.slice(i, i + 500);
+      await this.sql.query(
+        `INSERT INTO enforcer_events (ts, node, kind, camera_id, profile_id, pid, message) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((e) => [ts, node, e.kind, e.cameraId ?? null, e.profileId ?? null, e.pid ?? null, e.message]),
+      );
+    }
   }
 
   /** Cheap round trip used to notice that the database is back after an outage. */
   async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await this.sql.query('SELECT 1');
   }
 }
-
-const bool = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';
-const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value || '{}') : (value ?? {}));
-/** PostgreSQL hands back Dates; SQLite the UTC text TypeORM wrote ("2026-11-29 13:45:00.000"). */
-const instant = (value: unknown): Date | null => {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  const text = String(value);
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
-};

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Injectable, Logger } from '@nestjs/common';
-import { Clock } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
+import { Log } from '../common/log.js';
 import { maskCredentials } from '../common/mask.js';
-import { AppConfig } from '../config/app-config.js';
+import type { AppConfig } from '../config/app-config.js';
 import { computeDesired, type Desired } from './desired.js';
-import { EnforcerMetrics } from './enforcer.metrics.js';
-import { EnforcerRepository, type NewEvent, type World } from './enforcer.repository.js';
+import type { EnforcerMetrics } from './enforcer.metrics.js';
+import type { EnforcerRepository, NewEvent, World } from './enforcer.repository.js';
 import { type Action, backoffSeconds, type ObservedRunner, type Plan, plan, type StrayProcess } from './plan.js';
-import { type ExitInfo, ProcessAdapter, SpawnError } from './process.adapter.js';
+import { type ExitInfo, type ProcessAdapter, SpawnError } from './process.adapter.js';
 import { logFileFor, maskArgv, runnerArgv, type RunnerCommandSettings, runnerEnv, splitCommand } from './runner-command.js';
 import type { Runner } from './runner.entity.js';
 
@@ -56,6 +56,18 @@ function builtCli(): string {
 
 const retryText = (delay: number) => (delay === 0 ? 'restarting now' : `retry in ${delay} s`);
 
+/** Runner starts in flight at once within one tick. */
+const START_CONCURRENCY = 8;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** A runner stays up this long → its crash count resets (a stable minute). */
 export const STABLE_SECONDS = 60;
 /** Runner logs are copied aside and truncated past this size. */
@@ -66,9 +78,8 @@ export const RUNNER_LOG_MAX_BYTES = 10 * 1024 * 1024;
  * signal, write rows and events). Decisions live in plan.ts and schedule.ts; this class only
  * gathers facts and carries out actions.
  */
-@Injectable()
 export class EnforcerService {
-  private readonly logger = new Logger('Enforcer');
+  private readonly logger = new Log('Enforcer');
   private readonly tracked = new Map<number, Tracked>();
   private exitListener: () => void = () => {};
   private graceUntil: Date | null = null;
@@ -320,12 +331,16 @@ export class EnforcerService {
         if (action.kind === 'stop') counts.stopped++;
       }),
     );
+    // Starts run a few at a time: each waits on the kernel (fork/exec) and a row write, so a
+    // cold start of hundreds of runners overlaps those waits instead of queueing them.
+    const starts = actions.filter((a): a is Extract<Action, { kind: 'start' | 'restart' }> => a.kind === 'start' || a.kind === 'restart');
+    await eachLimited(starts, START_CONCURRENCY, async (action) => {
+      const row = action.runnerId !== null ? rows.get(action.runnerId) : undefined;
+      const ok = await this.startRunner(action.cameraId, action.profileId, row, action, now, events);
+      if (ok) action.kind === 'restart' ? counts.restarted++ : counts.started++;
+    });
     for (const action of actions) {
-      if (action.kind === 'start' || action.kind === 'restart') {
-        const row = action.runnerId !== null ? rows.get(action.runnerId) : undefined;
-        const ok = await this.startRunner(action.cameraId, action.profileId, row, action, now, events);
-        if (ok) action.kind === 'restart' ? counts.restarted++ : counts.started++;
-      } else if (action.kind === 'wait') {
+      if (action.kind === 'wait') {
         counts.waiting++;
         if (rows.get(action.runnerId)?.status !== 'backoff' && rows.get(action.runnerId)?.status !== 'failed') {
           await this.repo.updateRunner(action.runnerId, { status: 'backoff' });

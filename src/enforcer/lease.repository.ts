@@ -1,18 +1,21 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { classifyDbError } from '../database/db-errors.js';
-import { EnforcerLease } from './enforcer-lease.entity.js';
+import type { Sql } from '../database/sql.js';
+import type { EnforcerLease } from './enforcer-lease.entity.js';
 
 export type LeaseResult = { ok: true; lease: EnforcerLease } | { ok: false; current: EnforcerLease };
 
-/** The per-node lease row: taken when free or expired, renewed by its holder, released on stop. */
-@Injectable()
-export class LeaseRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+const toLease = (r: Record<string, unknown>): EnforcerLease => ({
+  node: String(r.node), holder: String(r.holder), pid: Number(r.pid), version: String(r.version ?? ''),
+  acquiredAt: Number(r.acquired_at), renewedAt: Number(r.renewed_at), expiresAt: Number(r.expires_at),
+});
 
-  private get repo() {
-    return this.dataSource.getRepository(EnforcerLease);
+/** The per-node lease row: taken when free or expired, renewed by its holder, released on stop. */
+export class LeaseRepository {
+  constructor(private readonly sql: Sql) {}
+
+  private async find(node: string): Promise<EnforcerLease | null> {
+    const [row] = await this.sql.query('SELECT * FROM enforcer_leases WHERE node = ?', [node]);
+    return row ? toLease(row) : null;
   }
 
   /**
@@ -21,32 +24,30 @@ export class LeaseRepository {
    */
   async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
-    const updated = await this.repo
-      .createQueryBuilder()
-      .update(EnforcerLease)
-      .set({ holder, pid, version, renewedAt: nowMs, expiresAt })
-      .where('node = :node', { node })
-      .andWhere('(holder = :holder OR holder = :staleHolder OR expires_at < :nowMs)', { holder, staleHolder, nowMs })
-      .execute();
-    if ((updated.affected ?? 0) === 0) {
-      const current = await this.repo.findOneBy({ node });
-      if (current) return { ok: false, current };
-      try {
-        await this.repo.insert({ node, holder, pid, version, acquiredAt: nowMs, renewedAt: nowMs, expiresAt });
-      } catch (error) {
-        if (classifyDbError(error) !== 'unique') throw error;
-        return { ok: false, current: (await this.repo.findOneBy({ node }))! };
-      }
+    const updated = await this.sql.query(
+      'UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ?) RETURNING *',
+      [holder, pid, version, nowMs, expiresAt, node, holder, staleHolder, nowMs],
+    );
+    if (updated.length > 0) return { ok: true, lease: toLease(updated[0]) };
+    const current = await this.find(node);
+    if (current) return { ok: false, current };
+    try {
+      const [row] = await this.sql.query(
+        'INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        [node, holder, pid, version, nowMs, nowMs, expiresAt],
+      );
+      return { ok: true, lease: toLease(row) };
+    } catch (error) {
+      if (classifyDbError(error) !== 'unique') throw error;
+      return { ok: false, current: (await this.find(node))! };
     }
-    const lease = await this.repo.findOneBy({ node });
-    return lease && lease.holder === holder ? { ok: true, lease } : { ok: false, current: lease! };
   }
 
   async release(node: string, holder: string): Promise<void> {
-    await this.repo.delete({ node, holder });
+    await this.sql.query('DELETE FROM enforcer_leases WHERE node = ? AND holder = ?', [node, holder]);
   }
 
-  list(): Promise<EnforcerLease[]> {
-    return this.repo.find({ order: { node: 'ASC' } });
+  async list(): Promise<EnforcerLease[]> {
+    return (await this.sql.query('SELECT * FROM enforcer_leases ORDER BY node')).map(toLease);
   }
 }

@@ -1,10 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { AppConfig } from '../config/app-config.js';
-import { Breadcrumbs, type EnforcerBreadcrumbs } from './breadcrumbs.js';
-import { Runner } from './runner.entity.js';
+import type { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { Breadcrumbs, EnforcerBreadcrumbs } from './breadcrumbs.js';
+import type { EnforcerRepository } from './enforcer.repository.js';
 
 export interface RunnerTallies {
   total: number;
@@ -32,12 +29,11 @@ export function heartbeatCategory(lastHeartbeatAt: Date | null, now: Date, onlin
 }
 
 /** The enforcer's breadcrumbs and runner tallies, for `bisk status` and `GET /api/enforcer/status`. */
-@Injectable()
 export class StatusService {
   constructor(
     private readonly config: AppConfig,
     private readonly breadcrumbs: Breadcrumbs,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: EnforcerRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -45,7 +41,7 @@ export class StatusService {
     const now = this.clock.now();
     const [crumbs, runners] = await Promise.all([
       this.breadcrumbs.read(),
-      this.dataSource.getRepository(Runner).find({ select: { id: true, status: true, pid: true, lastHeartbeatAt: true } }),
+      this.repo.runnerStates(),
     ]);
     const tallies: RunnerTallies = { total: runners.length, byStatus: {}, heartbeat: { online: 0, stale: 0, offline: 0, never: 0 } };
     for (const runner of runners) {

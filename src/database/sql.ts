@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { DatabaseSettings } from '../config/app-config.js';
+
+/**
+ * The few SQL statements the enforcer runs, on either engine, without an ORM: `bisk
+ * run-enforcer` talks to the database through this alone (no TypeORM, no Nest loaded), so it
+ * starts in a fraction of a second and stays small. Statements are written with `?`
+ * placeholders; PostgreSQL gets `$1, $2 …`. Writes that need a count or an id use RETURNING
+ * (SQLite ≥ 3.35, PostgreSQL).
+ */
+export interface Sql {
+  readonly engine: 'sqlite' | 'postgres';
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** An instant as the engine stores it: a Date for PostgreSQL, TypeORM's UTC text for SQLite. */
+  instant(value: Date | null): unknown;
+  close(): Promise<void>;
+}
+
+/** "2026-11-29 13:45:00.000": how TypeORM writes `datetime` columns on SQLite (UTC). */
+export const sqliteInstant = (value: Date) => value.toISOString().replace('T', ' ').replace('Z', '');
+
+const numbered = (text: string) => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+};
+
+/** SQLite takes numbers, strings, null and buffers only. */
+const sqliteParam = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value instanceof Date ? sqliteInstant(value) : value);
+
+/** Opens the configured database directly (the same pragmas as the app's TypeORM connection). */
+export async function openSql(settings: DatabaseSettings): Promise<Sql> {
+  if (settings.engine === 'postgres') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: settings.url, max: 4, connectionTimeoutMillis: 5000, application_name: 'bisk-enforcer' });
+    // An idle client losing its connection must not take the process down; the next query reports it.
+    pool.on('error', () => undefined);
+    return {
+      engine: 'postgres',
+      query: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
+      instant: (value) => value,
+      close: () => pool.end(),
+    };
+  }
+  const { default: Database } = await import('better-sqlite3');
+  if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
+  const db = new Database(settings.path, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  const statements = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
+  return {
+    engine: 'sqlite',
+    query: async <T>(text: string, params: unknown[] = []) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = db.prepare<unknown[]>(text);
+        // Statements with IN (…) lists vary in length: only cache the fixed ones.
+        if (statements.size < 200) statements.set(text, statement);
+      }
+      const values = params.map(sqliteParam);
+      if (statement.reader) return statement.all(...values) as T[];
+      statement.run(...values);
+      return [];
+    },
+    instant: (value) => (value === null ? null : sqliteInstant(value)),
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/** The same port over the Nest app's TypeORM connection (one pool per process). */
+export function typeormSql(dataSource: DataSource): Sql {
+  const engine = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  return {
+    engine,
+    query: async <T>(text: string, params: unknown[] = []) => {
+      const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);
+      return (Array.isArray(result) ? result : []) as T[];
+    },
+    instant: (value) => (value === null ? null : engine === 'sqlite' ? sqliteInstant(value) : value),
+    close: async () => undefined,
+  };
+}
+
+/** PostgreSQL hands back Dates; SQLite the UTC text TypeORM wrote ("2026-11-29 13:45:00.000"). */
+export function readInstant(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}
+
+export const readBool = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';
+export const readJson = <T>(value: unknown, fallback: T): T => (typeof value === 'string' ? (value ? JSON.parse(value) : fallback) : ((value as T) ?? fallback));
+export const readNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
