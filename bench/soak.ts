@@ -147,7 +147,7 @@ class Soak {
     if (this.app?.pid) {
       const rss = rssMb(this.app.pid);
       if (warm && Number.isNaN(this.appRss.warm)) this.appRss.warm = rss;
-      this.appRss.last = rss;
+      if (!Number.isNaN(rss)) this.appRss.last = rss;
     }
   }
 
@@ -239,13 +239,14 @@ class Soak {
       value,
     );
     const [payload] = fc.sample(body, { numRuns: 1, seed: Math.floor(random() * 2 ** 31) });
+    const text = typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? 'undefined');
     const ids = [...this.model.cameras.keys(), 0, -1, 99999999];
     const target = pick([
       ['POST', '/api/cameras'], ['POST', '/api/profiles'], ['POST', '/api/policies'], ['PATCH', `/api/cameras/${pick(ids)}`],
       ['PATCH', `/api/policies/${pick([...this.model.policies.keys(), 0])}`], ['POST', `/api/cameras/${pick(ids)}/pause`], ['PATCH', `/api/profiles/${pick([...this.model.profiles.keys(), 7777777])}`],
-      ['GET', `/api/cameras?limit=${encodeURIComponent(String(payload))}`], ['GET', `/api/cameras/${encodeURIComponent(String(payload)).slice(0, 100)}`],
+      ['GET', `/api/cameras?limit=${encodeURIComponent(text.slice(0, 500))}`], ['GET', `/api/cameras/${encodeURIComponent(text).slice(0, 100)}`],
     ]);
-    const raw = random() < 0.1 ? `{"name": "unterminated ${'x'.repeat(Math.floor(random() * 50))}` : undefined;
+    const raw = target[0] !== 'GET' && random() < 0.1 ? `{"name": "unterminated ${'x'.repeat(Math.floor(random() * 50))}` : undefined;
     const before = new Set(this.model.cameras.keys());
     const res = await this.request(target[0], target[1], target[0] === 'GET' ? undefined : payload, raw);
     // A fuzzed body that happened to be valid is an accepted change like any other.
@@ -303,7 +304,11 @@ class Soak {
 
   /** Every accepted change is in the database, whole (what the API lists equals the model). */
   async checkRows(): Promise<void> {
-    const list = async (path: string) => (await this.request('GET', `${path}?limit=1000`)).body.items as any[];
+    const list = async (path: string) => {
+      const res = await this.request('GET', `${path}?limit=500`);
+      if (res.status !== 200) throw new Error(`GET ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.items as any[];
+    };
     const [cameras, profiles, policies] = await Promise.all([list('/api/cameras'), list('/api/profiles'), list('/api/policies')]);
     const same = (what: string, got: number[], want: number[]) => {
       const a = [...got].sort((x, y) => x - y).join(',');
@@ -408,7 +413,7 @@ async function soak(engine: 'sqlite' | 'postgres'): Promise<Soak> {
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, TZ, BISK_API_TOKEN: TOKEN, BISK_DATA_DIR: dir, ENFORCER_LOCK_FILE: join(dir, 'enforcer.lock'),
     ENFORCER_INTERVAL_SECONDS: '2', RUNNER_COMMAND: RUNNER, RUNNER_LOG_DIR: join(dir, 'logs'), RUNNER_STOP_TIMEOUT_SECONDS: '2',
-    RUNNER_BACKOFF_MAX_SECONDS: '2', NODE_NAME: `soak-${SEED}`, LOG_LEVEL: 'warn', REDIS_URL: '',
+    RUNNER_BACKOFF_MAX_SECONDS: '2', NODE_NAME: `soak-${SEED}`, LOG_LEVEL: 'error', REDIS_URL: '',
   };
   const s = new Soak(engine, env);
   try {

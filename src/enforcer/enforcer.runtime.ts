@@ -52,6 +52,7 @@ async function ensureMigrated(config: AppConfig, sql: Sql): Promise<void> {
 }
 
 export async function openEnforcerRuntime(config: AppConfig): Promise<EnforcerRuntime> {
+  setLogSink(consoleSink(config.logLevel));
   const sql = await openSql(config.database);
   try {
     await ensureMigrated(config, sql);
@@ -90,7 +91,6 @@ export async function runEnforcerCommand(config: AppConfig, argv: string[]): Pro
     process.stderr.write(`error: ${(error as Error).message.split('\n')[0]}\n(see bisk run-enforcer --help)\n`);
     return 2;
   }
-  setLogSink(consoleSink(config.logLevel));
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
