@@ -154,11 +154,12 @@ async function planningCost(cameras: number, rounds: number) {
   }
 }
 
-const latency = await boundaryLatency();
-const steady = await steadyTick(1000, 200, 30);
+const PARTS = (process.env.BENCH_PARTS ?? 'latency,steady,planning').split(',');
+const latency = PARTS.includes('latency') ? await boundaryLatency() : { start: [], stop: [] };
+const steady = PARTS.includes('steady') ? await steadyTick(1000, 200, 30) : null;
 const planning = [];
-for (const size of SIZES) planning.push(await planningCost(size, size >= 10_000 ? 7 : 20));
-saveResult('enforcer', { latency, steady, planning });
+if (PARTS.includes('planning')) for (const size of SIZES) planning.push(await planningCost(size, size >= 10_000 ? 7 : 20));
+if (PARTS.length === 3) saveResult('enforcer', { latency, steady, planning });
 
 console.log(`Enforcer — ${machine()}, SQLite\n`);
 console.log(`Schedule boundary → enforcer action (${WINDOWS} windows, 15 s interval, one real runner process):\n`);
@@ -168,10 +169,9 @@ for (const kind of ['start', 'stop'] as const) {
   const d = latency[kind];
   console.log(`| window ${kind === 'start' ? 'opens → runner started' : 'closes → runner stopped'} | ${d.length} | ${pct(d, 50)} | ${pct(d, 99)} | ${Math.max(...d)} |`);
 }
-console.log(`\nSteady-state tick, ${steady.cameras} cameras × 7 windows, ${steady.running} runners running (real processes), 30 ticks:\n`);
-console.log('| median ms | p95 ms | SQL statements per tick |');
-console.log('|---|---|---|');
-console.log(`| ${steady.median.toFixed(1)} | ${steady.p95.toFixed(1)} | ${steady.queries.join(', ')} |`);
+if (steady) console.log(`\nSteady-state tick, ${steady.cameras} cameras × 7 windows, ${steady.running} runners running (real processes), 30 ticks:\n`);
+if (steady) console.log('| median ms | p95 ms | SQL statements per tick |\n|---|---|---|');
+if (steady) console.log(`| ${steady.median.toFixed(1)} | ${steady.p95.toFixed(1)} | ${steady.queries.join(', ')} |`);
 console.log('\nDry-run planning (load world, evaluate, hash, plan):\n');
 console.log('| cameras × windows | desired now | median ms | p95 ms | SQL statements |');
 console.log('|---|---|---|---|---|');

@@ -59,24 +59,75 @@ export function readMarker(pid: number): { node: string; runnerId: number | null
   } catch {
     return null;
   }
-  const entry = env.split('\0').find((e) => e.startsWith(`${RUNNER_MARKER}=`));
-  if (!entry) return null;
-  const [node, id] = entry.slice(RUNNER_MARKER.length + 1).split(':');
+  return parseMarker(env);
+}
+
+const MARKER_PREFIX = `${RUNNER_MARKER}=`;
+
+/** The marker in a NUL-separated environment block (no split: this runs for every process on the host). */
+export function parseMarker(env: string): { node: string; runnerId: number | null } | null {
+  let at = env.startsWith(MARKER_PREFIX) ? 0 : env.indexOf(`\0${MARKER_PREFIX}`);
+  if (at < 0) return null;
+  if (at > 0 || env[0] === '\0') at += 1;
+  const end = env.indexOf('\0', at);
+  const [node, id] = env.slice(at + MARKER_PREFIX.length, end < 0 ? undefined : end).split(':');
   const runnerId = Number.parseInt(id ?? '', 10);
   return { node, runnerId: Number.isFinite(runnerId) ? runnerId : null };
 }
 
+/** Seconds since boot, for the age of a process (its start time is in clock ticks since boot). */
+function uptimeTicks(): number {
+  try {
+    return Number.parseFloat(readFileSync('/proc/uptime', 'utf8')) * CLOCK_TICKS;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
+interface Known {
+  startTime: string;
+  leader: boolean;
+  marker: { node: string; runnerId: number | null } | null;
+}
+
+/**
+ * What earlier scans learned per PID: its start time, whether it leads its process group and
+ * its marker. A process's environment cannot gain a marker without an exec, which only a process
+ * a few moments old is still about to do, so steady scans read nothing but the /proc listing;
+ * new PIDs are read in full, and every FULL_SCAN_EVERY scans everything is read again (a PID
+ * reused between two scans is then noticed too).
+ */
+const known = new Map<number, Known>();
+let scans = 0;
+const FULL_SCAN_EVERY = 30;
+
 /** Process-group leaders carrying the runner marker (runners are started as group leaders). */
 export function findMarkedProcesses(): MarkedProcess[] {
   const found: MarkedProcess[] = [];
+  const present = new Set<number>();
+  const full = scans++ % FULL_SCAN_EVERY === 0;
+  const now = uptimeTicks();
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    const code = name.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
-    const stat = readStat(pid);
-    if (!stat || stat.pgrp !== pid || stat.state === 'Z') continue;
-    const marker = readMarker(pid);
-    if (marker) found.push({ pid, startTime: stat.startTime, ...marker });
+    present.add(pid);
+    let entry = full ? undefined : known.get(pid);
+    if (entry === undefined) {
+      const stat = readStat(pid);
+      if (!stat || stat.state === 'Z') continue;
+      const leader = stat.pgrp === pid;
+      entry = { startTime: stat.startTime, leader, marker: leader ? readMarker(pid) : null };
+      // A young process may still exec into a runner (or be about to set up its group): read it again next time.
+      if (entry.marker !== null || now - Number(stat.startTime) > 5 * CLOCK_TICKS) known.set(pid, entry);
+      else known.delete(pid);
+    }
+    if (entry.leader && entry.marker) found.push({ pid, startTime: entry.startTime, ...entry.marker });
   }
+  for (const pid of known.keys()) if (!present.has(pid)) known.delete(pid);
   return found.sort((a, b) => a.pid - b.pid);
 }

@@ -64,9 +64,17 @@ export interface WallTime {
 
 const DAY = 86_400;
 
+/** Parsed "HH:MM[:SS]" values: a fleet shares a handful of distinct times, read on every tick. */
+const parsedTimes = new Map<string, number>();
+
 export function secondsOfDay(time: string): number {
-  const [h, m, s = '0'] = time.split(':');
-  return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  let seconds = parsedTimes.get(time);
+  if (seconds === undefined) {
+    const [h, m, s = '0'] = time.split(':');
+    seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    if (parsedTimes.size < 100_000) parsedTimes.set(time, seconds);
+  }
+  return seconds;
 }
 
 export function wallTime(at: Date, zone: string): WallTime {
