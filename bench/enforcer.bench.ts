@@ -86,13 +86,15 @@ function seedFleet(db: Database.Database, cameras: number, openNow = cameras) {
 }
 
 /** Counts the statements the enforcer sends while `fn` runs. */
-function countingSql<T extends { query: (...a: any[]) => Promise<unknown> }>(sql: T) {
+function countingSql<T extends { query: (...a: any[]) => Promise<unknown>; rows: (...a: any[]) => Promise<unknown> }>(sql: T) {
   let count = 0;
-  const query = sql.query.bind(sql);
-  sql.query = ((...args: unknown[]) => {
-    count++;
-    return query(...args);
-  }) as T['query'];
+  for (const method of ['query', 'rows'] as const) {
+    const original = sql[method].bind(sql);
+    sql[method] = ((...args: unknown[]) => {
+      count++;
+      return original(...args);
+    }) as T[typeof method];
+  }
   return { reset: () => (count = 0), get count() { return count; } };
 }
 

@@ -13,6 +13,8 @@ import type { DatabaseSettings } from '../config/app-config.js';
 export interface Sql {
   readonly engine: 'sqlite' | 'postgres';
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Rows as arrays in the order of the SELECT list (no per-row objects: the tick's big reads). */
+  rows(text: string, params?: unknown[]): Promise<unknown[][]>;
   /** An instant as the engine stores it: a Date for PostgreSQL, TypeORM's UTC text for SQLite. */
   instant(value: Date | null): unknown;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
     return {
       engine: 'postgres',
       query: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
+      rows: async (text: string, params: unknown[] = []) => (await pool.query({ text: numbered(text), values: params, rowMode: 'array' })).rows as unknown[][],
       instant: (value) => value,
       close: () => pool.end(),
     };
@@ -50,20 +53,25 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
   const statements = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
+  const prepared = (text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = db.prepare<unknown[]>(text);
+      // Statements with IN (…) lists vary in length: only cache the fixed ones.
+      if (statements.size < 200) statements.set(text, statement);
+    }
+    return statement;
+  };
   return {
     engine: 'sqlite',
     query: async <T>(text: string, params: unknown[] = []) => {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = db.prepare<unknown[]>(text);
-        // Statements with IN (…) lists vary in length: only cache the fixed ones.
-        if (statements.size < 200) statements.set(text, statement);
-      }
+      const statement = prepared(text);
       const values = params.map(sqliteParam);
-      if (statement.reader) return statement.all(...values) as T[];
+      if (statement.reader) return statement.raw(false).all(...values) as T[];
       statement.run(...values);
       return [];
     },
+    rows: async (text: string, params: unknown[] = []) => prepared(text).raw(true).all(...params.map(sqliteParam)) as unknown[][],
     instant: (value) => (value === null ? null : sqliteInstant(value)),
     close: async () => {
       db.close();
@@ -79,6 +87,10 @@ export function typeormSql(dataSource: DataSource): Sql {
     query: async <T>(text: string, params: unknown[] = []) => {
       const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);
       return (Array.isArray(result) ? result : []) as T[];
+    },
+    rows: async (text: string, params: unknown[] = []) => {
+      const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);
+      return (Array.isArray(result) ? result : []).map((row: Record<string, unknown>) => Object.values(row));
     },
     instant: (value) => (value === null ? null : engine === 'sqlite' ? sqliteInstant(value) : value),
     close: async () => undefined,

@@ -33,8 +33,9 @@ export function scheduleInput(world: World, node: string): ScheduleInput {
       id: p.id,
       isEnabled: p.isEnabled,
       cameraIds: cameraIdsByPolicy.get(p.id) ?? [],
-      windows: (windowsByPolicy.get(p.id) ?? []).map((w) => ({ dayOfWeek: w.dayOfWeek, startTime: w.startTime, endTime: w.endTime, profileId: w.profileId })),
-      exceptions: (exceptionsByPolicy.get(p.id) ?? []).map((e) => ({ date: e.date, mode: e.mode, startTime: e.startTime, endTime: e.endTime, profileId: e.profileId })),
+      // The loaded rows already have the fields evaluation reads: no copies (70,000 windows at 10,000 cameras).
+      windows: windowsByPolicy.get(p.id) ?? [],
+      exceptions: exceptionsByPolicy.get(p.id) ?? [],
     })),
   };
 }

@@ -76,8 +76,7 @@ export class EnforcerRepository {
    * at 10,000 cameras this is the bulk of a tick.
    */
   async loadWorld(node: string): Promise<World> {
-    const raw = (table: string, columns: string[], order = 'id', where = '', params: unknown[] = []) =>
-      this.sql.query<Row>(`SELECT ${columns.join(', ')} FROM ${table}${where ? ` WHERE ${where}` : ''} ORDER BY ${order}`, params);
+    const raw = (table: string, columns: string[], order = 'id') => this.sql.rows(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`);
     const [cameras, profiles, policies, windows, exceptions, links, resources, runners] = await Promise.all([
       raw('cameras', ['id', 'name', 'rtsp_url', 'is_active', 'pause_until', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'prefer_camera_over_profile', 'target_fps_req', 'det_set_req', 'node']),
       raw('stream_profiles', ['id', 'name', 'fps', 'detection_set', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'extra_args', 'is_active']),
@@ -86,31 +85,30 @@ export class EnforcerRepository {
       raw('schedule_exceptions', ['id', 'policy_id', 'date', 'mode', 'start_time', 'end_time', 'profile_id']),
       raw('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id, camera_id'),
       raw('resource_settings', ['id', 'camera_id', 'device', 'hwaccel', 'gpu_index', 'cpu_nice', 'cpu_affinity', 'max_fps', 'det_set_max', 'is_active']),
-      raw('runners', ['*'], 'id', 'node = ?', [node]),
+      this.sql.query<Row>('SELECT * FROM runners WHERE node = ? ORDER BY id', [node]),
     ]);
+    // Rows come as arrays in the order of the column lists above (the tick's big reads: no per-row objects).
     return {
-      cameras: cameras.map((c) => ({
-        id: Number(c.id), name: String(c.name), rtspUrl: String(c.rtsp_url), isActive: readBool(c.is_active), pauseUntil: readInstant(c.pause_until),
-        rtspTransport: c.rtsp_transport, hbInterval: Number(c.hb_interval), snapshotEvery: Number(c.snapshot_every),
-        preferCameraOverProfile: readBool(c.prefer_camera_over_profile), targetFpsReq: readNumber(c.target_fps_req),
-        detSetReq: c.det_set_req ?? null, node: c.node ?? null,
+      cameras: cameras.map(([id, name, rtsp, active, pause, transport, hb, snap, prefer, fps, det, pinned]) => ({
+        id: Number(id), name: String(name), rtspUrl: String(rtsp), isActive: readBool(active), pauseUntil: readInstant(pause),
+        rtspTransport: transport, hbInterval: Number(hb), snapshotEvery: Number(snap),
+        preferCameraOverProfile: readBool(prefer), targetFpsReq: readNumber(fps), detSetReq: det ?? null, node: pinned ?? null,
       })) as Camera[],
-      profiles: profiles.map((p) => ({
-        id: Number(p.id), name: String(p.name), fps: Number(p.fps), detectionSet: p.detection_set, rtspTransport: p.rtsp_transport,
-        hbInterval: Number(p.hb_interval), snapshotEvery: Number(p.snapshot_every), extraArgs: readJson(p.extra_args, {}), isActive: readBool(p.is_active),
+      profiles: profiles.map(([id, name, fps, det, transport, hb, snap, extra, active]) => ({
+        id: Number(id), name: String(name), fps: Number(fps), detectionSet: det, rtspTransport: transport,
+        hbInterval: Number(hb), snapshotEvery: Number(snap), extraArgs: readJson(extra, {}), isActive: readBool(active),
       })) as StreamProfile[],
-      policies: policies.map((p) => ({ id: Number(p.id), name: String(p.name), isEnabled: readBool(p.is_enabled) })) as SchedulePolicy[],
-      windows: windows.map((w) => ({
-        id: Number(w.id), policyId: Number(w.policy_id), dayOfWeek: Number(w.day_of_week), startTime: String(w.start_time), endTime: String(w.end_time), profileId: Number(w.profile_id),
+      policies: policies.map(([id, name, enabled]) => ({ id: Number(id), name: String(name), isEnabled: readBool(enabled) })) as SchedulePolicy[],
+      windows: windows.map(([id, policy, day, start, end, profile]) => ({
+        id: Number(id), policyId: Number(policy), dayOfWeek: Number(day), startTime: String(start), endTime: String(end), profileId: Number(profile),
       })) as ScheduleWindow[],
-      exceptions: exceptions.map((e) => ({
-        id: Number(e.id), policyId: Number(e.policy_id), date: String(e.date), mode: e.mode, startTime: e.start_time ?? null, endTime: e.end_time ?? null,
-        profileId: readNumber(e.profile_id),
+      exceptions: exceptions.map(([id, policy, date, mode, start, end, profile]) => ({
+        id: Number(id), policyId: Number(policy), date: String(date), mode, startTime: start ?? null, endTime: end ?? null, profileId: readNumber(profile),
       })) as ScheduleException[],
-      links: links.map((l) => ({ policyId: Number(l.policy_id), cameraId: Number(l.camera_id) })),
-      resources: resources.map((r) => ({
-        id: Number(r.id), cameraId: readNumber(r.camera_id), device: r.device ?? null, hwaccel: r.hwaccel ?? null, gpuIndex: readNumber(r.gpu_index),
-        cpuNice: readNumber(r.cpu_nice), cpuAffinity: r.cpu_affinity ?? null, maxFps: readNumber(r.max_fps), detSetMax: r.det_set_max ?? null, isActive: readBool(r.is_active),
+      links: links.map(([policy, camera]) => ({ policyId: Number(policy), cameraId: Number(camera) })),
+      resources: resources.map(([id, camera, device, hwaccel, gpu, nice, affinity, maxFps, detMax, active]) => ({
+        id: Number(id), cameraId: readNumber(camera), device: device ?? null, hwaccel: hwaccel ?? null, gpuIndex: readNumber(gpu),
+        cpuNice: readNumber(nice), cpuAffinity: affinity ?? null, maxFps: readNumber(maxFps), detSetMax: detMax ?? null, isActive: readBool(active),
       })) as ResourceSettings[],
       runners: runners.map(toRunner),
     };

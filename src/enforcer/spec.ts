@@ -124,6 +124,18 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The spec's keys in sorted order with their JSON names, computed once per key set (specs all share one). */
+let specKeys: { signature: string; sorted: [string, string][] } = { signature: '', sorted: [] };
+
+/** canonical(spec) without sorting and quoting the same keys for every one of thousands of specs. */
+function canonicalSpec(spec: EffectiveSpec): string {
+  const keys = Object.keys(spec);
+  const signature = keys.join(',');
+  if (signature !== specKeys.signature) specKeys = { signature, sorted: [...keys].sort().map((k) => [k, JSON.stringify(k)]) };
+  const record = spec as unknown as Record<string, unknown>;
+  return `{${specKeys.sorted.map(([k, quoted]) => `${quoted}:${canonical(record[k])}`).join(',')}}`;
+}
+
 export function specHash(spec: EffectiveSpec): string {
-  return createHash('sha256').update(canonical(spec)).digest('hex');
+  return createHash('sha256').update(canonicalSpec(spec)).digest('hex');
 }
