@@ -19,6 +19,7 @@ export class ConfigCommand extends CommandRunner {
       PORT: c.http.port,
       BISK_API_TOKEN: secret(c.http.apiToken),
       ENFORCER_INTERVAL_SECONDS: c.enforcer.intervalSeconds,
+      ENFORCER_LEASE_SECONDS: c.enforcer.leaseSeconds,
       ENFORCER_LOCK_FILE: c.enforcer.lockFile,
       ENFORCER_EMBEDDED: c.enforcer.embedded,
       NODE_NAME: c.enforcer.nodeName,

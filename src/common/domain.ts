@@ -20,7 +20,7 @@ export const RUNNER_STATUSES = ['starting', 'running', 'stopping', 'exited', 'ba
 export type RunnerStatus = (typeof RUNNER_STATUSES)[number];
 
 export const EVENT_KINDS = [
-  'start', 'stop', 'restart', 'crash', 'backoff', 'adopt', 'stray-kill', 'drift', 'stall', 'pause-expired', 'error',
+  'start', 'stop', 'restart', 'crash', 'backoff', 'adopt', 'stray-kill', 'drift', 'stall', 'pause-expired', 'error', 'handover',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -22,6 +22,8 @@ export class AppConfig {
     lockFile: string;
     embedded: boolean;
     nodeName: string;
+    /** How long a node's lease lasts without renewal; another node takes its floating cameras after that. */
+    leaseSeconds: number;
   };
   readonly runners: {
     command?: string;
@@ -49,6 +51,7 @@ export class AppConfig {
       lockFile: raw.ENFORCER_LOCK_FILE ?? '/tmp/bisk_enforcer.lock',
       embedded: raw.ENFORCER_EMBEDDED,
       nodeName: raw.NODE_NAME,
+      leaseSeconds: raw.ENFORCER_LEASE_SECONDS || Math.max(3 * raw.ENFORCER_INTERVAL_SECONDS, 30),
     };
     this.runners = {
       command: raw.RUNNER_COMMAND,
@@ -123,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     crossField.push(
       `HOST "${host}" is not a loopback address; without BISK_API_TOKEN the API only listens on 127.0.0.1, ::1 or localhost (set BISK_API_TOKEN to serve other hosts)`,
     );
+  }
+  if (raw.ENFORCER_LEASE_SECONDS !== 0 && raw.ENFORCER_LEASE_SECONDS <= raw.ENFORCER_INTERVAL_SECONDS) {
+    crossField.push(`ENFORCER_LEASE_SECONDS must be longer than ENFORCER_INTERVAL_SECONDS (got ${raw.ENFORCER_LEASE_SECONDS} and ${raw.ENFORCER_INTERVAL_SECONDS}), or 0 for automatic`);
   }
   if (crossField.length > 0) throw new ConfigError(`Invalid configuration: ${crossField.join('; ')}`);
   return new AppConfig(raw);

@@ -76,6 +76,8 @@ export const configSchema = z.object({
   NODE_ENV: text('production'),
   ENFORCER_INTERVAL_SECONDS: integer(1, 3600, 15),
   ENFORCER_LOCK_FILE: text('/tmp/bisk_enforcer.lock'),
+  /** 0 = automatic: max(3 × interval, 30 s). */
+  ENFORCER_LEASE_SECONDS: integer(0, 3600, 0),
   ENFORCER_EMBEDDED: boolean(false),
   TZ: timeZone,
   DATABASE_URL: text('./var/bisk.sqlite').pipe(

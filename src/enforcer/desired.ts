@@ -1,11 +1,12 @@
 import type { World } from './enforcer.repository.js';
 import type { DesiredSpec } from './plan.js';
+import { liveNodes, runsHere } from './ownership.js';
 import { desiredPairs, nextBoundary, type ScheduleInput } from './schedule.js';
 import { effectiveSpec, mergeResources, specHash } from './spec.js';
 
 /**
  * From the loaded world to what this node should run, pure: the cameras this node may run
- * (unpinned, or pinned to it), the schedule's desired pairs at `at`, each with its effective
+ * (pinned to it, or floating and owned by it among the live nodes: ownership.ts), the schedule's desired pairs at `at`, each with its effective
  * spec and hash, and the next instant the schedule can change.
  */
 export interface Desired {
@@ -15,7 +16,11 @@ export interface Desired {
   policiesByPair: Map<string, number[]>;
 }
 
-export function scheduleInput(world: World, node: string): ScheduleInput {
+/**
+ * `nowMs` decides which nodes are live (their leases); it is the real clock even when a dry run
+ * plans for another instant.
+ */
+export function scheduleInput(world: World, node: string, nowMs = Date.now(), nodes = liveNodes(world.leases, nowMs, node)): ScheduleInput {
   const cameraIdsByPolicy = new Map<number, number[]>();
   for (const link of world.links) {
     const list = cameraIdsByPolicy.get(link.policyId) ?? [];
@@ -26,7 +31,7 @@ export function scheduleInput(world: World, node: string): ScheduleInput {
   const exceptionsByPolicy = groupBy(world.exceptions, (e) => e.policyId);
   return {
     cameras: world.cameras
-      .filter((c) => c.node === null || c.node === node)
+      .filter((c) => runsHere(c, node, nodes))
       .map((c) => ({ id: c.id, isActive: c.isActive, pauseUntil: c.pauseUntil })),
     profiles: world.profiles.map((p) => ({ id: p.id, isActive: p.isActive })),
     policies: world.policies.map((p) => ({
@@ -40,8 +45,8 @@ export function scheduleInput(world: World, node: string): ScheduleInput {
   };
 }
 
-export function computeDesired(world: World, at: Date, zone: string, node: string): Desired {
-  const input = scheduleInput(world, node);
+export function computeDesired(world: World, at: Date, zone: string, node: string, nowMs = at.getTime(), nodes?: string[]): Desired {
+  const input = scheduleInput(world, node, nowMs, nodes);
   const pairs = desiredPairs(input, at, zone);
   const cameras = new Map(world.cameras.map((c) => [c.id, c]));
   const profiles = new Map(world.profiles.map((p) => [p.id, p]));
@@ -56,6 +61,18 @@ export function computeDesired(world: World, at: Date, zone: string, node: strin
     nextBoundary: nextBoundary(input, at, zone),
     policiesByPair: new Map(pairs.map((p) => [`${p.cameraId}:${p.profileId}`, p.policyIds])),
   };
+}
+
+/**
+ * What every node should run (the fleet view of /api/system): one Desired per live node and per
+ * node with pinned cameras, floating cameras shared among the live nodes only (`self`, the
+ * asking process, when no node is live: one host whose enforcer is down).
+ */
+export function fleetDesired(world: World, at: Date, zone: string, self: string, nowMs = at.getTime()): Map<string, Desired> {
+  const live = world.leases.filter((l) => l.expiresAt > nowMs).map((l) => l.node).sort();
+  const nodes = live.length > 0 ? live : [self];
+  const all = new Set([...nodes, ...world.cameras.map((c) => c.node).filter((n): n is string => n !== null)]);
+  return new Map([...all].sort().map((node) => [node, computeDesired(world, at, zone, node, nowMs, nodes)]));
 }
 
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {

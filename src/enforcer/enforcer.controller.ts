@@ -10,6 +10,8 @@ import { IsOptionalNotNull } from '../common/validators.js';
 import { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerRepository } from './enforcer.repository.js';
 import { EnforcerService } from './enforcer.service.js';
+import { LeaseRepository } from './lease.repository.js';
+import { ownerOf } from './ownership.js';
 import { previewToJson } from './plan.view.js';
 import { enforcerAlive, StatusService } from './status.service.js';
 
@@ -48,6 +50,7 @@ export class EnforcerController {
     private readonly repo: EnforcerRepository,
     private readonly breadcrumbs: Breadcrumbs,
     private readonly clock: Clock,
+    private readonly leases: LeaseRepository,
   ) {}
 
   @Get('enforcer/status')
@@ -99,6 +102,43 @@ export class EnforcerController {
       signalled = false;
     }
     return { requested: true, at: now.toISOString(), enforcerPid: crumbs.runningPid, signalled };
+  }
+
+  /**
+   * Nodes known to the database (§9): each one's lease (expiry, holder, version), its last tick
+   * (the lease is renewed by every tick), how many runner processes it records, and how many
+   * floating cameras the live nodes' hash gives it.
+   */
+  @Get('nodes')
+  async nodes() {
+    const now = this.clock.now().getTime();
+    const [leases, counts, floating] = await Promise.all([this.leases.list(), this.repo.runnerCountsByNode(), this.repo.floatingCameraIds()]);
+    const live = leases.filter((l) => l.expiresAt > now).map((l) => l.node);
+    const owned = new Map<string, number>();
+    for (const id of floating) {
+      const owner = ownerOf(id, live);
+      if (owner) owned.set(owner, (owned.get(owner) ?? 0) + 1);
+    }
+    const names = [...new Set([...leases.map((l) => l.node), ...counts.keys()])].sort();
+    return {
+      now: new Date(now).toISOString(),
+      live: live.length,
+      items: names.map((name) => {
+        const lease = leases.find((l) => l.node === name);
+        return {
+          name,
+          alive: lease !== undefined && lease.expiresAt > now,
+          holder: lease?.holder ?? null,
+          pid: lease?.pid ?? null,
+          version: lease?.version || null,
+          leaseAcquiredAt: lease ? new Date(lease.acquiredAt).toISOString() : null,
+          lastTickAt: lease ? new Date(lease.renewedAt).toISOString() : null,
+          leaseExpiresAt: lease ? new Date(lease.expiresAt).toISOString() : null,
+          runners: counts.get(name) ?? 0,
+          floatingCameras: owned.get(name) ?? 0,
+        };
+      }),
+    };
   }
 
   @Get('runners')

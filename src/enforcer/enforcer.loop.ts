@@ -95,8 +95,17 @@ export class EnforcerLoop {
   }
 
   private async renewLease(first = false): Promise<boolean> {
-    const ttl = Math.max(3 * this.config.enforcer.intervalSeconds, 30) * 1000;
+    const ttl = this.config.enforcer.leaseSeconds * 1000;
     const now = this.clock.now().getTime();
+    if (first && this.leases.engine === 'sqlite') {
+      // Several nodes coordinate through PostgreSQL; an embedded SQLite file belongs to one host.
+      const [other] = await this.leases.otherLive(this.enforcer.node, now);
+      if (other) {
+        throw new EnforcerBusyError(
+          `Several nodes need PostgreSQL: node ${other.node} (${other.holder}) already runs an enforcer on this SQLite database, its lease runs until ${new Date(other.expiresAt).toISOString()}. Give every enforcer on one SQLite database the same NODE_NAME, or put the database on PostgreSQL (DATABASE_URL=postgres://…) to run several hosts.`,
+        );
+      }
+    }
     let result = await this.leases.acquire(this.enforcer.node, this.holder, process.pid, VERSION, now, ttl);
     if (!result.ok && holderIsDeadHere(result.current.holder)) {
       // Its holder was on this host and is gone (SIGKILL, crash): no need to wait for the lease to expire.

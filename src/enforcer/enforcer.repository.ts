@@ -7,6 +7,7 @@ import type { SchedulePolicy } from '../schedules/schedule-policy.entity.js';
 import type { ScheduleWindow } from '../schedules/schedule-window.entity.js';
 import type { StreamProfile } from '../schedules/stream-profile.entity.js';
 import type { EnforcerEvent } from './enforcer-event.entity.js';
+import type { ForeignRunner, LeaseView } from './ownership.js';
 import type { Runner } from './runner.entity.js';
 
 /** Everything one tick needs, loaded in a fixed number of queries however many cameras exist. */
@@ -18,7 +19,12 @@ export interface World {
   exceptions: ScheduleException[];
   links: { policyId: number; cameraId: number }[];
   resources: ResourceSettings[];
+  /** This node's runner rows. */
   runners: Runner[];
+  /** Other nodes' rows that record a process (for handovers of floating cameras). */
+  foreignRunners: ForeignRunner[];
+  /** Every node's lease (which nodes are live). */
+  leases: LeaseView[];
 }
 
 export interface NewEvent {
@@ -72,12 +78,12 @@ export class EnforcerRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * 8 queries, whatever the size of the fleet. Only the columns planning needs, as plain rows:
+   * 10 queries, whatever the size of the fleet. Only the columns planning needs, as plain rows:
    * at 10,000 cameras this is the bulk of a tick.
    */
   async loadWorld(node: string): Promise<World> {
     const raw = (table: string, columns: string[], order = 'id') => this.sql.rows(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`);
-    const [cameras, profiles, policies, windows, exceptions, links, resources, runners] = await Promise.all([
+    const [cameras, profiles, policies, windows, exceptions, links, resources, runners, foreign, leases] = await Promise.all([
       raw('cameras', ['id', 'name', 'rtsp_url', 'is_active', 'pause_until', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'prefer_camera_over_profile', 'target_fps_req', 'det_set_req', 'node']),
       raw('stream_profiles', ['id', 'name', 'fps', 'detection_set', 'rtsp_transport', 'hb_interval', 'snapshot_every', 'extra_args', 'is_active']),
       raw('schedule_policies', ['id', 'name', 'is_enabled']),
@@ -86,6 +92,8 @@ export class EnforcerRepository {
       raw('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id, camera_id'),
       raw('resource_settings', ['id', 'camera_id', 'device', 'hwaccel', 'gpu_index', 'cpu_nice', 'cpu_affinity', 'max_fps', 'det_set_max', 'is_active']),
       this.sql.query<Row>('SELECT * FROM runners WHERE node = ? ORDER BY id', [node]),
+      this.sql.rows('SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND pid IS NOT NULL ORDER BY id', [node]),
+      this.sql.rows('SELECT node, expires_at FROM enforcer_leases ORDER BY node'),
     ]);
     // Rows come as arrays in the order of the column lists above (the tick's big reads: no per-row objects).
     return {
@@ -111,6 +119,10 @@ export class EnforcerRepository {
         cpuNice: readNumber(nice), cpuAffinity: affinity ?? null, maxFps: readNumber(maxFps), detSetMax: detMax ?? null, isActive: readBool(active),
       })) as ResourceSettings[],
       runners: runners.map(toRunner),
+      foreignRunners: foreign.map(([id, owner, camera, profile, pid, heartbeat]) => ({
+        id: Number(id), node: String(owner), cameraId: Number(camera), profileId: Number(profile), pid: readNumber(pid), lastHeartbeatAt: readInstant(heartbeat),
+      })),
+      leases: leases.map(([owner, expires]) => ({ node: String(owner), expiresAt: Number(expires) })),
     };
   }
 
@@ -182,6 +194,17 @@ export class EnforcerRepository {
   async runnerStates(): Promise<Pick<Runner, 'id' | 'status' | 'pid' | 'lastHeartbeatAt'>[]> {
     const rows = await this.sql.query<Row>('SELECT id, status, pid, last_heartbeat_at FROM runners');
     return rows.map((r) => ({ id: Number(r.id), status: r.status as Runner['status'], pid: readNumber(r.pid), lastHeartbeatAt: readInstant(r.last_heartbeat_at) }));
+  }
+
+  /** Runner rows recording a process, per node. */
+  async runnerCountsByNode(): Promise<Map<string, number>> {
+    const rows = await this.sql.rows('SELECT node, COUNT(*) FROM runners WHERE pid IS NOT NULL GROUP BY node');
+    return new Map(rows.map(([node, n]) => [String(node), Number(n)]));
+  }
+
+  /** Cameras not pinned to a node. */
+  async floatingCameraIds(): Promise<number[]> {
+    return (await this.sql.rows('SELECT id FROM cameras WHERE node IS NULL ORDER BY id')).map(([id]) => Number(id));
   }
 
   /** All runner rows of every node (the system page shows the whole fleet). */

@@ -5,6 +5,7 @@ import { Log } from '../common/log.js';
 import { maskCredentials } from '../common/mask.js';
 import type { AppConfig } from '../config/app-config.js';
 import { computeDesired, type Desired } from './desired.js';
+import { handover } from './ownership.js';
 import type { EnforcerMetrics } from './enforcer.metrics.js';
 import type { EnforcerRepository, NewEvent, World } from './enforcer.repository.js';
 import { type Action, backoffSeconds, type ObservedRunner, type Plan, plan, type StrayProcess } from './plan.js';
@@ -85,6 +86,8 @@ export class EnforcerService {
   private graceUntil: Date | null = null;
   private databaseWasDown = false;
   private lastTickAt: number | null = null;
+  /** Pairs already reported as waiting for another node (one event per wait, not one per tick). */
+  private readonly handoverWaits = new Set<string>();
   readonly node: string;
 
   constructor(
@@ -121,10 +124,12 @@ export class EnforcerService {
   /** What a tick would do at `at`, without doing it (no adoption, no rows written). */
   async preview(at: Date = this.clock.now()): Promise<PlanPreview> {
     const world = await this.repo.loadWorld(this.node);
-    const desired = computeDesired(world, at, this.config.timeZone, this.node);
+    const now = this.clock.now();
+    const desired = computeDesired(world, at, this.config.timeZone, this.node, now.getTime());
     const observed = world.runners.map((row) => this.observeRow(row));
     const strays = this.findStrays(world.runners);
-    return { at, desired, observed, plan: plan(desired.specs, observed, strays, at, this.planSettings()) };
+    const gate = await this.handoverGate(desired, world, observed, now, null);
+    return { at, desired, observed, plan: plan(gate.specs, observed, strays, at, this.planSettings()) };
   }
 
   /** One reconcile pass. Throws when the database is unreachable (runners are then left as they are). */
@@ -154,8 +159,12 @@ export class EnforcerService {
     for (const row of world.runners) observed.push(await this.observeAndReconcileRow(row, now, events));
     const strays = this.findStrays(world.runners);
     const desired = computeDesired(world, now, this.config.timeZone, this.node);
-    const result = plan(desired.specs, observed, strays, now, this.planSettings());
+    const gate = await this.handoverGate(desired, world, observed, now, events);
+    const result = plan(gate.specs, observed, strays, now, this.planSettings());
+    // A pair waiting for another node to stop it is looked at again in a second, not a full interval.
+    if (gate.waiting > 0 && (result.wakeAt === null || result.wakeAt.getTime() > now.getTime() + 1000)) result.wakeAt = new Date(now.getTime() + 1000);
     const counts = await this.execute(result.actions, world, now, events);
+    counts.waiting += gate.waiting;
     await this.repo.addEvents(this.node, events, now);
 
     for (const t of this.tracked.values()) this.processes.capLog(t.logFile, RUNNER_LOG_MAX_BYTES);
@@ -171,6 +180,39 @@ export class EnforcerService {
       wakeAt: result.wakeAt,
       nextBoundary: desired.nextBoundary,
     };
+  }
+
+  /**
+   * Floating cameras changing node (§9): a pair another live node still runs waits until that
+   * node has stopped it; a row left by a node that is gone (lease expired, runner silent) is
+   * taken over. `events` null = preview (nothing written).
+   */
+  private async handoverGate(desired: Desired, world: World, observed: ObservedRunner[], now: Date, events: NewEvent[] | null) {
+    if (world.foreignRunners.length === 0) {
+      this.handoverWaits.clear();
+      return { specs: desired.specs, waiting: 0 };
+    }
+    const key = (p: { cameraId: number; profileId: number }) => `${p.cameraId}:${p.profileId}`;
+    const aliveHere = new Set(observed.filter((o) => o.alive).map(key));
+    const wanted = desired.specs.map((d) => d.spec).filter((s) => !aliveHere.has(key(s)));
+    const decisions = handover(wanted, world.foreignRunners, world.leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
+    const blocked = new Set(decisions.filter((d) => d.kind === 'wait').map(key));
+    const waits = new Set<string>();
+    for (const d of decisions) {
+      if (d.kind === 'wait') {
+        waits.add(`${key(d)}@${d.node}`);
+        if (events && !this.handoverWaits.has(`${key(d)}@${d.node}`)) events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });
+      } else if (events && !blocked.has(key(d))) {
+        await this.repo.updateRunner(d.runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: d.reason });
+        events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });
+        this.logger.warn(`camera ${d.cameraId} profile ${d.profileId}: ${d.reason}`);
+      }
+    }
+    if (events) {
+      this.handoverWaits.clear();
+      for (const w of waits) this.handoverWaits.add(w);
+    }
+    return { specs: desired.specs.filter((d) => !blocked.has(key(d.spec))), waiting: blocked.size };
   }
 
   private planSettings() {

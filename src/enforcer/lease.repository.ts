@@ -13,6 +13,15 @@ const toLease = (r: Record<string, unknown>): EnforcerLease => ({
 export class LeaseRepository {
   constructor(private readonly sql: Sql) {}
 
+  get engine(): Sql['engine'] {
+    return this.sql.engine;
+  }
+
+  /** Other nodes holding an unexpired lease at `nowMs`. */
+  async otherLive(node: string, nowMs: number): Promise<EnforcerLease[]> {
+    return (await this.sql.query('SELECT * FROM enforcer_leases WHERE node <> ? AND expires_at > ? ORDER BY node', [node, nowMs])).map(toLease);
+  }
+
   private async find(node: string): Promise<EnforcerLease | null> {
     const [row] = await this.sql.query('SELECT * FROM enforcer_leases WHERE node = ?', [node]);
     return row ? toLease(row) : null;

@@ -55,7 +55,7 @@ describe('resource caps', () => {
 describe('spec hash', () => {
   const base = effectiveSpec(camera(), profile(), none);
   it('is the SHA-256 of the sorted-key JSON (hashes stored on runner rows stay valid across versions)', () => {
-    const spec = { ...base, extraArgs: { '-vf': 'scale=640:-1', '-an': true, nested: { b: [1, 'x'], a: null } } };
+    const spec = { ...base, extraArgs: { '-vf': 'scale=640:-1', '-an': true, '-z': null, '-b': 3 } };
     const sorted = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
     expect(specHash(spec)).toBe(createHash('sha256').update(JSON.stringify(sorted(spec))).digest('hex'));

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
-import { computeDesired } from '../enforcer/desired.js';
+import { fleetDesired } from '../enforcer/desired.js';
+import type { DesiredSpec } from '../enforcer/plan.js';
 import { EnforcerRepository } from '../enforcer/enforcer.repository.js';
 import { isPaused } from '../enforcer/schedule.js';
 import { heartbeatCategory, StatusService } from '../enforcer/status.service.js';
@@ -33,8 +34,10 @@ export class SystemService {
     ]);
     const cameras = new Map(world.cameras.map((c) => [c.id, c]));
     const profiles = new Map(world.profiles.map((p) => [p.id, p]));
-    const desired = computeDesired(world, now, this.config.timeZone, this.config.enforcer.nodeName);
-    const specs = new Map(desired.specs.map((d) => [`${d.spec.cameraId}:${d.spec.profileId}`, d]));
+    // Every node's share (several hosts): a row is "wanted" when its own node should run it.
+    const fleet = fleetDesired(world, now, this.config.timeZone, this.config.enforcer.nodeName);
+    const specs = new Map<string, DesiredSpec>([...fleet].flatMap(([node, d]) => d.specs.map((s) => [`${node}:${s.spec.cameraId}:${s.spec.profileId}`, s] as const)));
+    const desiredCount = [...fleet.values()].reduce((sum, d) => sum + d.specs.length, 0);
     const { onlineSec, staleSec } = this.config.heartbeats;
     return {
       at: now.toISOString(),
@@ -42,7 +45,7 @@ export class SystemService {
       node: this.config.enforcer.nodeName,
       host: this.host.stats,
       enforcer: status.enforcer,
-      tallies: { ...status.runners.heartbeat, total: status.runners.total, byStatus: status.runners.byStatus, desired: desired.specs.length },
+      tallies: { ...status.runners.heartbeat, total: status.runners.total, byStatus: status.runners.byStatus, desired: desiredCount },
       thresholds: { onlineSec, staleSec, offlineSec: this.config.heartbeats.offlineSec },
       pausedCameras: world.cameras
         .filter((c) => isPaused(c, now))
@@ -50,7 +53,7 @@ export class SystemService {
       cameras: world.cameras.map((c) => ({ id: c.id, name: c.name, isActive: c.isActive, paused: isPaused(c, now), pauseUntil: c.pauseUntil?.toISOString() ?? null })),
       runners: runners.map((r) => {
         const key = `${r.cameraId}:${r.profileId}`;
-        const want = specs.get(key);
+        const want = specs.get(`${r.node}:${key}`);
         return {
           id: r.id,
           cameraId: r.cameraId,

@@ -46,7 +46,7 @@ describe('world loading', () => {
     const small = await countQueries(() => repo.loadWorld('n'));
     await addCameras(57, profile.id);
     const large = await countQueries(() => repo.loadWorld('n'));
-    expect(small).toBe(8);
+    expect(small).toBe(10);
     expect(large).toBe(small);
   });
 

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Which node runs which camera when several hosts share one database (§9), pure: the leases
+ * and runner rows come in as arguments, the instant too.
+ *
+ * - A pinned camera (`camera.node` set) runs only on that node.
+ * - A floating camera is owned by exactly one live node, chosen by rendezvous (highest random
+ *   weight) hashing over the live nodes: every node computes the same owner from the same
+ *   lease table, and adding or losing a node moves only the cameras that node gains or had.
+ * - A node starts a floating pair only once no other node still has it: while another node's
+ *   runner row for the pair records a process and that node's lease is live (or the runner still
+ *   heartbeats), the start waits; once that lease has expired and the runner is silent, the
+ *   row is taken over.
+ */
+
+export interface LeaseView {
+  node: string;
+  expiresAt: number;
+}
+
+/** Nodes whose lease is unexpired at `nowMs`, plus this node (it ticks only while holding its own). */
+export function liveNodes(leases: LeaseView[], nowMs: number, self: string): string[] {
+  const live = new Set(leases.filter((l) => l.expiresAt > nowMs).map((l) => l.node));
+  live.add(self);
+  return [...live].sort();
+}
+
+function weight(node: string, cameraId: number): bigint {
+  return createHash('sha256').update(`${node}\0${cameraId}`).digest().readBigUInt64BE(0);
+}
+
+/** The owner of a floating camera among `nodes` (rendezvous hashing); ties go to the smaller name. */
+export function ownerOf(cameraId: number, nodes: string[]): string | null {
+  let best: string | null = null;
+  let bestWeight = -1n;
+  for (const node of nodes) {
+    const w = weight(node, cameraId);
+    if (w > bestWeight || (w === bestWeight && best !== null && node < best)) {
+      best = node;
+      bestWeight = w;
+    }
+  }
+  return best;
+}
+
+/** Whether this node should run `camera` at all (the schedule decides the rest). */
+export function runsHere(camera: { id: number; node: string | null }, self: string, nodes: string[]): boolean {
+  return camera.node !== null ? camera.node === self : ownerOf(camera.id, nodes) === self;
+}
+
+/** Another node's runner row that still records a process. */
+export interface ForeignRunner {
+  id: number;
+  node: string;
+  cameraId: number;
+  profileId: number;
+  pid: number | null;
+  lastHeartbeatAt: Date | null;
+}
+
+export type HandoverDecision =
+  | { kind: 'wait'; cameraId: number; profileId: number; node: string; reason: string }
+  | { kind: 'take-over'; cameraId: number; profileId: number; node: string; runnerId: number; reason: string };
+
+/**
+ * For the pairs this node wants to start: which must wait for another node to stop them, and
+ * which other nodes' rows can be taken over because their node is gone (lease expired and the
+ * runner silent for `heartbeatOfflineMs`).
+ */
+export function handover(
+  wanted: { cameraId: number; profileId: number }[],
+  foreign: ForeignRunner[],
+  leases: LeaseView[],
+  nowMs: number,
+  heartbeatOfflineMs: number,
+): HandoverDecision[] {
+  const leaseOf = new Map(leases.map((l) => [l.node, l]));
+  const byPair = new Map<string, ForeignRunner[]>();
+  for (const row of foreign) {
+    if (row.pid === null) continue;
+    const key = `${row.cameraId}:${row.profileId}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), row]);
+  }
+  const decisions: HandoverDecision[] = [];
+  for (const pair of wanted) {
+    for (const row of byPair.get(`${pair.cameraId}:${pair.profileId}`) ?? []) {
+      const lease = leaseOf.get(row.node);
+      const leaseLive = lease !== undefined && lease.expiresAt > nowMs;
+      const heartbeatFresh = row.lastHeartbeatAt !== null && nowMs - row.lastHeartbeatAt.getTime() < heartbeatOfflineMs;
+      if (leaseLive) {
+        decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `waiting for node ${row.node} to stop it (pid ${row.pid} there)` });
+      } else if (heartbeatFresh) {
+        decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `node ${row.node} has no live lease but its runner (pid ${row.pid}) still heartbeats` });
+      } else {
+        const since = lease ? `its lease expired at ${new Date(lease.expiresAt).toISOString()}` : 'it holds no lease';
+        decisions.push({ ...pair, kind: 'take-over', node: row.node, runnerId: row.id, reason: `taken over from node ${row.node}: ${since} and its runner is silent` });
+      }
+    }
+  }
+  return decisions;
+}
