@@ -5,6 +5,8 @@ import type { TickResult } from './enforcer.service.js';
 export interface EnforcerBreadcrumbs {
   runningPid: number | null;
   node: string | null;
+  /** Host name of the enforcer process (a PID means something only there). */
+  host: string | null;
   lastRun: string | null;
   lastOk: string | null;
   lastError: string | null;
@@ -19,49 +21,72 @@ export interface EnforcerBreadcrumbs {
 /** The last tick's counts, as stored in the breadcrumbs (TickResult without its actions, `at` as ISO). */
 export type TickSummary = Omit<TickResult, 'at' | 'actions' | 'wakeAt' | 'nextBoundary'> & { at: string };
 
-export const KEYS = {
-  runningPid: 'enforcer:running_pid',
-  node: 'enforcer:node',
-  lastRun: 'enforcer:last_run',
-  lastOk: 'enforcer:last_ok',
-  lastError: 'enforcer:last_error',
-  intervalSeconds: 'enforcer:interval',
-  nextWake: 'enforcer:next_wake',
-  lastTick: 'enforcer:last_tick',
-  startedAt: 'enforcer:started_at',
-  metrics: 'enforcer:metrics',
-  enforceRequestedAt: 'enforcer:enforce_requested_at',
-} as const;
+/** Cache keys of one node's breadcrumbs (every node has its own: several hosts share one Redis). */
+export function keysFor(node: string) {
+  const k = (name: string) => `enforcer:${node}:${name}`;
+  return {
+    runningPid: k('running_pid'),
+    node: k('node'),
+    host: k('host'),
+    lastRun: k('last_run'),
+    lastOk: k('last_ok'),
+    lastError: k('last_error'),
+    intervalSeconds: k('interval'),
+    nextWake: k('next_wake'),
+    lastTick: k('last_tick'),
+    startedAt: k('started_at'),
+    metrics: k('metrics'),
+    enforceRequestedAt: k('enforce_requested_at'),
+  } as const;
+}
 
+type Keys = ReturnType<typeof keysFor>;
+
+/**
+ * One node's breadcrumbs in the shared cache. Without REDIS_URL the cache is a file on this
+ * host; with it, every HTTP app sees every node's enforcer (`forNode`).
+ */
 export class Breadcrumbs {
-  constructor(private readonly cache: Cache) {}
+  private readonly keys: Keys;
+
+  constructor(
+    private readonly cache: Cache,
+    readonly node: string,
+  ) {
+    this.keys = keysFor(node);
+  }
+
+  /** The same cache, another node's keys. */
+  forNode(node: string): Breadcrumbs {
+    return node === this.node ? this : new Breadcrumbs(this.cache, node);
+  }
 
   async write(values: Partial<EnforcerBreadcrumbs>): Promise<void> {
     await Promise.all(
-      Object.entries(values).map(([name, value]) => this.cache.set(KEYS[name as keyof EnforcerBreadcrumbs], value)),
+      Object.entries(values).map(([name, value]) => this.cache.set(this.keys[name as keyof EnforcerBreadcrumbs], value)),
     );
   }
 
   async read(): Promise<EnforcerBreadcrumbs> {
-    const names = Object.keys(KEYS).filter((k) => k !== 'enforceRequestedAt' && k !== 'metrics') as (keyof EnforcerBreadcrumbs)[];
-    const values = await Promise.all(names.map((name) => this.cache.get(KEYS[name])));
+    const names = Object.keys(this.keys).filter((k) => k !== 'enforceRequestedAt' && k !== 'metrics') as (keyof EnforcerBreadcrumbs)[];
+    const values = await Promise.all(names.map((name) => this.cache.get(this.keys[name])));
     return Object.fromEntries(names.map((name, i) => [name, values[i] ?? null])) as unknown as EnforcerBreadcrumbs;
   }
 
   async enforcerMetrics(): Promise<string | null> {
-    return (await this.cache.get<string>(KEYS.metrics)) ?? null;
+    return (await this.cache.get<string>(this.keys.metrics)) ?? null;
   }
 
   async clearRunning(): Promise<void> {
-    await this.cache.set(KEYS.runningPid, null);
+    await this.cache.set(this.keys.runningPid, null);
   }
 
-  /** "Enforce now" from the HTTP app: a timestamp the running enforcer watches. */
+  /** "Enforce now" from an HTTP app: a timestamp this node's running enforcer watches. */
   async requestEnforce(at: Date): Promise<void> {
-    await this.cache.set(KEYS.enforceRequestedAt, at.toISOString());
+    await this.cache.set(this.keys.enforceRequestedAt, at.toISOString());
   }
 
   async enforceRequestedAt(): Promise<string | null> {
-    return (await this.cache.get<string>(KEYS.enforceRequestedAt)) ?? null;
+    return (await this.cache.get<string>(this.keys.enforceRequestedAt)) ?? null;
   }
 }

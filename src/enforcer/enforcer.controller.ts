@@ -1,7 +1,8 @@
+import { hostname } from 'node:os';
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
 import { Clock } from '../common/clock.js';
 import { EVENT_KINDS, type EventKind } from '../common/domain.js';
 import { maskCredentials } from '../common/mask.js';
@@ -27,6 +28,12 @@ export class EventsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS, { message: `kind must be one of ${EVENT_KINDS.join(', ')}` })
   kind?: EventKind;
+}
+
+export class EnforceQuery {
+  @ApiPropertyOptional({ description: 'node whose enforcer should tick (default: this app\'s NODE_NAME)', example: 'gpu-box-2' })
+  @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { message: 'node must be 1-63 letters, digits, dots, dashes or underscores' })
+  node?: string;
 }
 
 export class StopRunnersDto {
@@ -76,15 +83,16 @@ export class EnforcerController {
    */
   @Post('enforcer/enforce')
   @HttpCode(202)
-  async enforce() {
+  async enforce(@Query() query: EnforceQuery) {
     const now = this.clock.now();
-    const crumbs = await this.breadcrumbs.read();
+    const breadcrumbs = this.breadcrumbs.forNode(query.node ?? this.breadcrumbs.node);
+    const crumbs = await breadcrumbs.read();
     if (!enforcerAlive(crumbs, now)) {
       throw new ServiceUnavailableException(
-        'No enforcer is running (no recent tick): start it with "sudo systemctl start bisk-enforcer.service" or "bisk run-enforcer"',
+        `No enforcer is running${query.node ? ` on node ${query.node}` : ''} (no recent tick): start it with "sudo systemctl start bisk-enforcer.service" or "bisk run-enforcer"`,
       );
     }
-    const last = await this.breadcrumbs.enforceRequestedAt();
+    const last = await breadcrumbs.enforceRequestedAt();
     const since = last ? (now.getTime() - Date.parse(last)) / 1000 : Infinity;
     if (since < ENFORCE_MIN_SPACING_SECONDS) {
       const wait = Math.ceil(ENFORCE_MIN_SPACING_SECONDS - since);
@@ -93,15 +101,15 @@ export class EnforcerController {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    await this.breadcrumbs.requestEnforce(now);
+    await breadcrumbs.requestEnforce(now);
     // Same host: wake it at once. Elsewhere (or another user) it sees the request within a second.
     let signalled = false;
     try {
-      if (crumbs.runningPid) signalled = process.kill(crumbs.runningPid, 'SIGUSR1');
+      if (crumbs.runningPid && (crumbs.host === null || crumbs.host === hostname())) signalled = process.kill(crumbs.runningPid, 'SIGUSR1');
     } catch {
       signalled = false;
     }
-    return { requested: true, at: now.toISOString(), enforcerPid: crumbs.runningPid, signalled };
+    return { requested: true, at: now.toISOString(), node: breadcrumbs.node, enforcerPid: crumbs.runningPid, host: crumbs.host, signalled };
   }
 
   /**
@@ -120,11 +128,13 @@ export class EnforcerController {
       if (owner) owned.set(owner, (owned.get(owner) ?? 0) + 1);
     }
     const names = [...new Set([...leases.map((l) => l.node), ...counts.keys()])].sort();
+    const trail = new Map(await Promise.all(names.map(async (n) => [n, await this.breadcrumbs.forNode(n).read().catch(() => null)] as const)));
     return {
       now: new Date(now).toISOString(),
       live: live.length,
       items: names.map((name) => {
         const lease = leases.find((l) => l.node === name);
+        const crumbs = trail.get(name);
         return {
           name,
           alive: lease !== undefined && lease.expiresAt > now,
@@ -136,6 +146,10 @@ export class EnforcerController {
           leaseExpiresAt: lease ? new Date(lease.expiresAt).toISOString() : null,
           runners: counts.get(name) ?? 0,
           floatingCameras: owned.get(name) ?? 0,
+          // Breadcrumbs (seen from every app when they share Redis; otherwise only this host's).
+          lastOk: crumbs?.lastOk ?? null,
+          lastError: crumbs?.lastError ?? null,
+          host: crumbs?.host ?? null,
         };
       }),
     };

@@ -84,6 +84,7 @@ export class EnforcerLoop {
     await this.breadcrumbs.write({
       runningPid: process.pid,
       node: this.enforcer.node,
+      host: hostname(),
       intervalSeconds,
       startedAt: this.clock.now().toISOString(),
     });

@@ -34,7 +34,7 @@ const ENFORCER_SQL = Symbol('ENFORCER_SQL');
     { provide: ENFORCER_SQL, useFactory: (dataSource: DataSource) => typeormSql(dataSource), inject: [getDataSourceToken()] },
     { provide: EnforcerRepository, useFactory: (sql: Sql) => new EnforcerRepository(sql), inject: [ENFORCER_SQL] },
     { provide: LeaseRepository, useFactory: (sql: Sql) => new LeaseRepository(sql), inject: [ENFORCER_SQL] },
-    { provide: Breadcrumbs, useFactory: (cache: Cache) => new Breadcrumbs(cache), inject: [CACHE_MANAGER] },
+    { provide: Breadcrumbs, useFactory: (cache: Cache, config: AppConfig) => new Breadcrumbs(cache, config.enforcer.nodeName), inject: [CACHE_MANAGER, AppConfig] },
     EnforcerMetrics,
     ProcessAdapter,
     Clock,

@@ -60,7 +60,7 @@ export async function openEnforcerRuntime(config: AppConfig): Promise<EnforcerRu
     const clock = new Clock();
     const metrics = new EnforcerMetrics();
     const repo = new EnforcerRepository(sql);
-    const breadcrumbs = new Breadcrumbs(cache);
+    const breadcrumbs = new Breadcrumbs(cache, config.enforcer.nodeName);
     const service = new EnforcerService(config, repo, new ProcessAdapter(), clock, metrics);
     const loop = new EnforcerLoop(config, service, new LeaseRepository(sql), breadcrumbs, clock, metrics);
     const status = new StatusService(config, breadcrumbs, repo, clock);

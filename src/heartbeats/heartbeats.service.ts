@@ -1,4 +1,6 @@
-import { Injectable, Logger, NotFoundException, type OnModuleDestroy } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
 import { Clock } from '../common/clock.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
@@ -44,6 +46,7 @@ export class HeartbeatsService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
   ) {}
 
   async record(hb: Heartbeat): Promise<{ ok: true; runnerId: number | null; stored: boolean }> {
@@ -60,7 +63,8 @@ export class HeartbeatsService implements OnModuleDestroy {
       if (lastError !== null) update.lastError = lastError;
       this.pendingRunners.set(pair.runnerId, { ...this.pendingRunners.get(pair.runnerId), ...update });
     }
-    const store = shouldStore(this.lastStored.get(key), now.getTime(), this.config.heartbeats.logEverySec, Boolean(lastError));
+    let store = shouldStore(this.lastStored.get(key), now.getTime(), this.config.heartbeats.logEverySec, Boolean(lastError));
+    if (store && !lastError && this.config.redisUrl) store = await this.sharedGate(key, now.getTime());
     if (store) {
       this.lastStored.set(key, now.getTime());
       this.pendingRows.push({
@@ -72,6 +76,29 @@ export class HeartbeatsService implements OnModuleDestroy {
     this.scheduleFlush();
     this.metrics.heartbeats.inc();
     return { ok: true, runnerId: pair.runnerId, stored: store };
+  }
+
+  /**
+   * With several HTTP apps behind one Redis, the history sampling gate is shared: the first app
+   * to pass its own gate for a pair takes the Redis one too, the others skip that row. Consulted
+   * only when this app's gate opens (once per HB_LOG_EVERY_SEC per pair), so the hot path stays
+   * local; a race of two apps within one round trip can still keep two rows.
+   */
+  private async sharedGate(key: string, nowMs: number): Promise<boolean> {
+    const everyMs = this.config.heartbeats.logEverySec * 1000;
+    if (everyMs === 0) return true;
+    const gateKey = `heartbeat:gate:${key}`;
+    try {
+      const last = await this.cache.get<number>(gateKey);
+      if (typeof last === 'number' && nowMs - last < everyMs) {
+        this.lastStored.set(key, last);
+        return false;
+      }
+      await this.cache.set(gateKey, nowMs, everyMs);
+    } catch {
+      // Redis away: fall back to this app's own gate.
+    }
+    return true;
   }
 
   /** The pair's runner (by pid when several nodes have one), read again after PAIR_TTL_MS or a pid change. */

@@ -31,8 +31,9 @@ describe('bisk run-enforcer processes', () => {
 
   beforeAll(async () => {
     requireBuild();
-    // The HTTP app (not embedded) only writes the schedule; enforcers are separate processes on the same file.
-    h = await startApp('sqlite');
+    // The HTTP app (not embedded) only writes the schedule; enforcers are separate processes on the
+    // same file, with the same NODE_NAME (one host: one env file), so the app reads their breadcrumbs.
+    h = await startApp('sqlite', { NODE_NAME: `faults-${process.pid}` });
     env = {
       DATABASE_URL: h.db.url,
       BISK_DATA_DIR: h.db.dir, // the same cache file as the HTTP app, as on one host
