@@ -54,6 +54,7 @@ export class EnforcerLoop {
   private pollTimer: NodeJS.Timeout | null = null;
   private lastEnforceRequest: string | null = null;
   private leaseHeld = false;
+  private fenceTimer: NodeJS.Timeout | null = null;
   private readonly onSignal = () => this.request('signal');
   lastResult: TickResult | null = null;
 
@@ -121,7 +122,24 @@ export class EnforcerLoop {
       return false;
     }
     this.leaseHeld = true;
+    this.armFence(ttl);
     return true;
+  }
+
+  /**
+   * Self-fencing (§9): if the lease is not renewed again before most of it has run out, stop the
+   * floating runners — other nodes start them once the lease has expired. Only with other
+   * nodes around: a lone node keeps everything running through a database outage.
+   */
+  private armFence(ttlMs: number): void {
+    if (this.fenceTimer) clearTimeout(this.fenceTimer);
+    const afterMs = Math.max(ttlMs - this.config.enforcer.intervalSeconds * 1000, ttlMs / 2);
+    this.fenceTimer = setTimeout(() => {
+      this.fenceTimer = null;
+      if (this.stopping || !this.enforcer.hasPeers) return;
+      void this.enforcer.fence(`lease of node ${this.enforcer.node} not renewed for ${Math.round(afterMs / 1000)} s`).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
+    }, afterMs);
+    this.fenceTimer.unref();
   }
 
   /**
@@ -141,6 +159,7 @@ export class EnforcerLoop {
         await this.breadcrumbs.write({ lastRun: tick.at.toISOString(), lastOk: this.clock.now().toISOString(), lastError: null }).catch(() => undefined);
         return tick;
       } finally {
+        if (this.fenceTimer) clearTimeout(this.fenceTimer);
         await this.leases.release(this.enforcer.node, this.holder).catch(() => undefined);
       }
     } finally {
@@ -232,6 +251,7 @@ export class EnforcerLoop {
     if (this.intervalTimer) clearInterval(this.intervalTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.fenceTimer) clearTimeout(this.fenceTimer);
     await this.running;
     if (stopRunners) {
       const { stopped } = await this.enforcer.stopRunners({}, 'enforcer shutting down').catch((error: Error) => {

@@ -86,6 +86,12 @@ export class EnforcerService {
   private graceUntil: Date | null = null;
   private databaseWasDown = false;
   private lastTickAt: number | null = null;
+  /** Other nodes holding a live lease at the last successful tick (could take over floating cameras). */
+  private peers = 0;
+  /** Cameras pinned to this node at the last successful tick (never fenced). */
+  private pinnedHere = new Set<number>();
+  /** Runners stopped by fence() while the database was away: recorded as such once it is back. */
+  private readonly fenced = new Set<number>();
   /** Pairs already reported as waiting for another node (one event per wait, not one per tick). */
   private readonly handoverWaits = new Set<string>();
   readonly node: string;
@@ -146,6 +152,9 @@ export class EnforcerService {
     }
     this.noteTickGap(now);
     const events: NewEvent[] = [];
+    this.peers = world.leases.filter((l) => l.node !== this.node && l.expiresAt > now.getTime()).length;
+    this.pinnedHere = new Set(world.cameras.filter((c) => c.node === this.node).map((c) => c.id));
+    for (const row of world.runners) if (row.pid === null) this.fenced.delete(row.id);
 
     // Pauses that have ended are cleared from the cameras just loaded: no extra read per tick.
     const expired = world.cameras.filter((c) => c.pauseUntil !== null && c.pauseUntil.getTime() <= now.getTime());
@@ -254,6 +263,32 @@ export class EnforcerService {
     };
   }
 
+  /** Whether other nodes were live at the last successful tick (someone could take over floating cameras). */
+  get hasPeers(): boolean {
+    return this.peers > 0;
+  }
+
+  /**
+   * This node's lease could not be renewed for most of its length (the database is unreachable
+   * from here): stop its floating runners before another node, seeing the lease expire, starts
+   * them. Pinned cameras keep running (nobody else may run them). Needs no database; the rows
+   * are put right when it is back.
+   */
+  async fence(reason: string): Promise<number> {
+    const victims = [...this.tracked.values()].filter((t) => !this.pinnedHere.has(t.cameraId) && !t.stopping);
+    await Promise.all(
+      victims.map(async (t) => {
+        t.stopping = true;
+        await this.processes.stop(t.pid, t.startTime, this.config.runners.stopTimeoutSeconds * 1000);
+        t.unwatch?.();
+        this.tracked.delete(t.runnerId);
+        this.fenced.add(t.runnerId);
+      }),
+    );
+    if (victims.length > 0) this.logger.error(`${reason}: stopped ${victims.length} floating runner(s) so that another node can take them over`);
+    return victims.length;
+  }
+
   /** Adopts live runners this process does not know yet; records deaths nobody saw. */
   private async observeAndReconcileRow(row: Runner, now: Date, events: NewEvent[]): Promise<ObservedRunner> {
     const observed = this.observeRow(row);
@@ -264,6 +299,12 @@ export class EnforcerService {
       events.push({ kind: 'adopt', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `adopted running runner (pid ${row.pid}) instead of starting a duplicate` });
       if (row.status !== 'running') await this.repo.updateRunner(row.id, { status: 'running' });
       return { ...observed, status: 'running' };
+    }
+    if (!observed.alive && !known && this.fenced.delete(row.id)) {
+      const message = 'stopped while this node could not renew its lease (database unreachable), so that another node could take it over';
+      await this.repo.updateRunner(row.id, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: message });
+      events.push({ kind: 'handover', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message });
+      return { ...observed, alive: false, pid: null, status: 'exited', lastExitAt: now };
     }
     if (!observed.alive && !known && ['running', 'starting', 'stopping'].includes(row.status)) {
       const crashCount = this.nextCrashCount(row.crashCount, row.startedAt?.getTime() ?? now.getTime(), now.getTime());

@@ -9,6 +9,7 @@ import { ownerOf } from '../../src/enforcer/ownership.js';
 import { findMarkedProcesses } from '../../src/enforcer/proc.js';
 import { startApp } from '../support/app-harness.js';
 import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { CLI, ROOT, type Running, requireBuild, runCli, startProcess } from '../support/processes.js';
 import { until } from '../support/wait.js';
 
@@ -34,9 +35,12 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
   const pinned = new Map<number, string>();
   const floating: number[] = [];
   let runnerPairs = new Map<number, number>();
+  /** n1 reaches PostgreSQL through this proxy, so its link alone can be cut. */
+  let proxy: TcpProxy;
+  let proxiedUrl: string;
 
   const env = (node: string) => ({
-    DATABASE_URL: db.url, NODE_NAME: node, ENFORCER_LOCK_FILE: join(dir, `${node}.lock`), BISK_DATA_DIR: join(dir, node),
+    DATABASE_URL: node === 'n1' ? proxiedUrl : db.url, NODE_NAME: node, ENFORCER_LOCK_FILE: join(dir, `${node}.lock`), BISK_DATA_DIR: join(dir, node),
     RUNNER_LOG_DIR: join(dir, node, 'logs'), RUNNER_COMMAND: RUNNER, ENFORCER_INTERVAL_SECONDS: String(INTERVAL_SECONDS),
     ENFORCER_LEASE_SECONDS: String(LEASE_SECONDS), RUNNER_STOP_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'warn',
   });
@@ -85,6 +89,12 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
     requireBuild();
     db = await createPostgresDatabase();
     dir = mkdtempSync(join(tmpdir(), 'bisk-hosts-'));
+    const target = new URL(db.url);
+    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const via = new URL(db.url);
+    via.hostname = '127.0.0.1';
+    via.port = String(await proxy.start());
+    proxiedUrl = via.toString();
     const config = loadConfig({ DATABASE_URL: db.url });
     await migrateDatabase(config.database);
     sql = await openSql(config.database);
@@ -106,6 +116,7 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
     for (const p of enforcers.values()) p.child.kill('SIGTERM');
     await Promise.all([...enforcers.values()].map((p) => p.exit(20_000)));
     for (const p of findMarkedProcesses().filter((m) => NODES.includes(m.node))) process.kill(p.pid, 'SIGKILL');
+    await proxy?.close();
     await sql?.close();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -170,6 +181,32 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
     expect(samples).toBeGreaterThan(50);
     expect(violations).toEqual([]);
   }, 60_000);
+
+  it('keeps a node’s runners through a brief loss of its database link, then converges', async () => {
+    const mine = async () => [...(await running())].filter(([, nodes]) => nodes.includes('n1')).map(([camera]) => camera).sort();
+    const before = await mine();
+    await proxy.block();
+    await new Promise((r) => setTimeout(r, 1500)); // shorter than the fencing delay (lease − interval = 3 s)
+    expect(await mine()).toEqual(before);
+    await proxy.unblock();
+    const owner = (camera: number) => pinned.get(camera) ?? ownerOf(camera, NODES);
+    await until('settled after the brief outage', () => settled(owner), 20_000);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('fences a node whose lease runs out: its floating runners stop before the others start them, never twice', async () => {
+    await proxy.block();
+    // n1's pinned cameras stay on n1 (nobody else may run them); its floating ones move.
+    const moved = (camera: number) => pinned.get(camera) ?? ownerOf(camera, ['n2', 'n3']);
+    await until('n1’s floating cameras on n2 and n3', () => settled(moved), 30_000);
+    await proxy.unblock();
+    const owner = (camera: number) => pinned.get(camera) ?? ownerOf(camera, NODES);
+    await until('n1 back with its share', () => settled(owner), 30_000);
+    expect(enforcers.get('n1')!.output()).toMatch(/lease of node n1 not renewed for 3 s: stopped \d+ floating runner\(s\) so that another node can take them over/);
+    const takeovers = await sql.query<{ n: string }>(`SELECT COUNT(*) AS n FROM enforcer_events WHERE kind = 'handover' AND message LIKE 'taken over from node n1%'`);
+    expect(Number(takeovers[0].n)).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+  }, 90_000);
 });
 
 if (!POSTGRES_URL) it.skip('several hosts on PostgreSQL: set BISK_TEST_POSTGRES_URL to run', () => {});
