@@ -21,7 +21,7 @@ export interface World {
   resources: ResourceSettings[];
   /** This node's runner rows. */
   runners: Runner[];
-  /** Other nodes' rows that record a process (for handovers of floating cameras). */
+  /** Other nodes' rows that record a process or hold the pair (starting/running/stopping): handovers. */
   foreignRunners: ForeignRunner[];
   /** Every node's lease (which nodes are live). */
   leases: LeaseView[];
@@ -92,7 +92,7 @@ export class EnforcerRepository {
       raw('schedule_policy_cameras', ['policy_id', 'camera_id'], 'policy_id, camera_id'),
       raw('resource_settings', ['id', 'camera_id', 'device', 'hwaccel', 'gpu_index', 'cpu_nice', 'cpu_affinity', 'max_fps', 'det_set_max', 'is_active']),
       this.sql.query<Row>('SELECT * FROM runners WHERE node = ? ORDER BY id', [node]),
-      this.sql.rows('SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND pid IS NOT NULL ORDER BY id', [node]),
+      this.sql.rows(`SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND (pid IS NOT NULL OR status IN ('starting', 'running', 'stopping')) ORDER BY id`, [node]),
       this.sql.rows('SELECT node, expires_at FROM enforcer_leases ORDER BY node'),
     ]);
     // Rows come as arrays in the order of the column lists above (the tick's big reads: no per-row objects).

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '../common/clock.js';
 import { Log } from '../common/log.js';
 import { maskCredentials } from '../common/mask.js';
+import { classifyDbError } from '../database/db-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { computeDesired, type Desired } from './desired.js';
 import { handover } from './ownership.js';
@@ -263,6 +264,20 @@ export class EnforcerService {
     };
   }
 
+  /**
+   * Marks a row of a process that is alive here as running/stopping. Should another node hold
+   * the pair meanwhile (a double that the next ticks resolve), the status stays as it was
+   * instead of failing the whole tick.
+   */
+  private async claimQuietly(runnerId: number, status: 'running' | 'stopping'): Promise<void> {
+    try {
+      await this.repo.updateRunner(runnerId, { status });
+    } catch (error) {
+      if (classifyDbError(error) !== 'unique') throw error;
+      this.logger.warn(`runner ${runnerId}: another node holds its pair; status left as it was`);
+    }
+  }
+
   /** Whether other nodes were live at the last successful tick (someone could take over floating cameras). */
   get hasPeers(): boolean {
     return this.peers > 0;
@@ -297,7 +312,7 @@ export class EnforcerService {
     if (observed.alive && !known) {
       this.track(row, row.pid, row.processStartTime ?? '', row.startedAt?.getTime() ?? now.getTime(), true);
       events.push({ kind: 'adopt', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `adopted running runner (pid ${row.pid}) instead of starting a duplicate` });
-      if (row.status !== 'running') await this.repo.updateRunner(row.id, { status: 'running' });
+      if (row.status !== 'running') await this.claimQuietly(row.id, 'running');
       return { ...observed, status: 'running' };
     }
     if (!observed.alive && !known && this.fenced.delete(row.id)) {
@@ -441,7 +456,17 @@ export class EnforcerService {
     now: Date,
     events: NewEvent[],
   ): Promise<boolean> {
-    const row = existing ?? (await this.repo.createRunner({ cameraId, profileId, node: this.node, status: 'starting', specHash: action.hash }));
+    // The claim: the database lets only one row per pair be starting/running/stopping across all
+    // nodes, so a node that briefly disagrees about ownership cannot start it a second time.
+    let row: Runner;
+    try {
+      if (existing) await this.repo.updateRunner(existing.id, { status: 'starting' });
+      row = existing ?? (await this.repo.createRunner({ cameraId, profileId, node: this.node, status: 'starting', specHash: action.hash }));
+    } catch (error) {
+      if (classifyDbError(error) !== 'unique') throw error;
+      events.push({ kind: 'handover', cameraId, profileId, message: 'not started here: another node holds this pair (starting, running or stopping there)' });
+      return false;
+    }
     const argv = runnerArgv(action.spec, this.commandSettings());
     const logFile = logFileFor(this.config.runners.logDir, cameraId, profileId);
     let tracked: Tracked | undefined;
@@ -478,7 +503,7 @@ export class EnforcerService {
     const pid = t?.pid ?? row?.pid ?? null;
     if (pid === null) return 'gone';
     if (t) t.stopping = true;
-    await this.repo.updateRunner(runnerId, { status: 'stopping' });
+    await this.claimQuietly(runnerId, 'stopping');
     const result = await this.processes.stop(pid, t?.startTime ?? row?.processStartTime ?? null, this.config.runners.stopTimeoutSeconds * 1000);
     if (t) {
       t.unwatch?.();

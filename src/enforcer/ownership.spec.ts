@@ -67,7 +67,7 @@ describe('handover', () => {
   const wanted = [{ cameraId: 1, profileId: 2 }];
   it.each([
     ['nothing elsewhere', [], [], []],
-    ['a stopped row elsewhere', [row('b', { pid: null })], [lease('b', 10_000)], []],
+    ['a row elsewhere still holding the pair before its process started', [row('b', { pid: null })], [lease('b', 10_000)], ['wait b']],
     ['still running on a live node', [row('b')], [lease('b', 10_000)], ['wait b']],
     ['lease expired, runner silent', [row('b')], [lease('b', -1)], ['take-over b']],
     ['no lease at all, runner silent', [row('b')], [], ['take-over b']],

@@ -49,7 +49,7 @@ export function runsHere(camera: { id: number; node: string | null }, self: stri
   return camera.node !== null ? camera.node === self : ownerOf(camera.id, nodes) === self;
 }
 
-/** Another node's runner row that still records a process. */
+/** Another node's runner row that records a process or still holds its pair (starting, running, stopping). */
 export interface ForeignRunner {
   id: number;
   node: string;
@@ -78,7 +78,6 @@ export function handover(
   const leaseOf = new Map(leases.map((l) => [l.node, l]));
   const byPair = new Map<string, ForeignRunner[]>();
   for (const row of foreign) {
-    if (row.pid === null) continue;
     const key = `${row.cameraId}:${row.profileId}`;
     byPair.set(key, [...(byPair.get(key) ?? []), row]);
   }
@@ -89,7 +88,7 @@ export function handover(
       const leaseLive = lease !== undefined && lease.expiresAt > nowMs;
       const heartbeatFresh = row.lastHeartbeatAt !== null && nowMs - row.lastHeartbeatAt.getTime() < heartbeatOfflineMs;
       if (leaseLive) {
-        decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `waiting for node ${row.node} to stop it (pid ${row.pid} there)` });
+        decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `waiting for node ${row.node} to stop it (${row.pid === null ? 'its row still holds the pair' : `pid ${row.pid} there`})` });
       } else if (heartbeatFresh) {
         decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `node ${row.node} has no live lease but its runner (pid ${row.pid}) still heartbeats` });
       } else {

@@ -7,6 +7,8 @@ import type { StreamProfile } from '../schedules/stream-profile.entity.js';
 /** One supervised process per (camera, profile, node), with what is needed to adopt or signal it safely. */
 @Entity('runners')
 @Unique('uq_runners_pair_node', ['cameraId', 'profileId', 'node'])
+/** One active row per pair across all nodes (§9): the database arbitrates a start two nodes race for. */
+@Index('uq_runners_active_pair', ['cameraId', 'profileId'], { unique: true, where: "status IN ('starting', 'running', 'stopping')" })
 export class Runner {
   @PrimaryGeneratedColumn() id: number;
   @Column({ type: 'integer' }) cameraId: number;

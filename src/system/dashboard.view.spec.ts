@@ -9,6 +9,7 @@ const overview = (name: string, error: string): Overview =>
     tallies: { online: 1, stale: 0, offline: 0, never: 0, total: 1, byStatus: { running: 1 }, desired: 1 },
     thresholds: { onlineSec: 15, staleSec: 45, offlineSec: 120 },
     pausedCameras: [],
+    nodes: [{ name: `node-${name}`, alive: true, leaseExpiresAt: '2026-11-30T06:00:30.000Z', runners: 1, desired: 1 }],
     cameras: [{ id: 1, name, isActive: true, paused: false, pauseUntil: null }],
     runners: [{ id: 1, cameraId: 1, cameraName: name, profileId: 1, profileName: `"${name}"`, node: 'n1', pid: 7, status: 'running', wanted: true, targetFps: 6, cameraFps: 25, processedFps: 6, snapshotEvery: 3, lastHeartbeatAt: null, heartbeatAgeSeconds: null, heartbeat: 'online', restartsLastHour: 0, restartCount: 0, lastError: error, specHash: 'abc', specCurrent: true, spec: { rtspUrl: name } }],
   }) as unknown as Overview;

@@ -85,6 +85,9 @@ export function renderLive(o: Overview, pauseUntilTomorrow: string): string {
     <p>${o.tallies.desired} wanted now · ${o.tallies.total} runner row(s) · ${o.pausedCameras.length} camera(s) paused</p>
   </article>
 </section>
+<h2>Nodes</h2>
+<table id="nodes"><thead><tr><th>Node</th><th>State</th><th>Lease until</th><th>Runner processes</th><th>Wanted now</th></tr></thead>
+<tbody>${o.nodes.length ? o.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td><span class="dot ${n.alive ? 'ok' : 'bad'}"></span>${n.alive ? 'live' : 'lease expired'}</td><td>${when(n.leaseExpiresAt, o.timeZone)}</td><td>${n.runners}</td><td>${n.desired}</td></tr>`).join('\n') : '<tr><td colspan="5" class="muted">no enforcer has taken a lease yet</td></tr>'}</tbody></table>
 <h2>Runner table</h2>
 <table id="runners"><thead><tr><th>Camera</th><th>Profile</th><th>Node</th><th>PID</th><th>Status</th><th>fps target / camera / processed</th><th>Snapshot every</th><th>Heartbeat</th><th>Restarts (1 h)</th><th>Last error</th><th>Spec</th></tr></thead>
 <tbody>${runners}</tbody></table>

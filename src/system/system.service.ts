@@ -50,6 +50,14 @@ export class SystemService {
       pausedCameras: world.cameras
         .filter((c) => isPaused(c, now))
         .map((c) => ({ id: c.id, name: c.name, pauseUntil: c.pauseUntil!.toISOString() })),
+      // Nodes in the lease table (several hosts): alive, lease expiry, runner processes recorded.
+      nodes: world.leases.map((l) => ({
+        name: l.node,
+        alive: l.expiresAt > now.getTime(),
+        leaseExpiresAt: new Date(l.expiresAt).toISOString(),
+        runners: runners.filter((r) => r.node === l.node && r.pid !== null).length,
+        desired: fleet.get(l.node)?.specs.length ?? 0,
+      })),
       cameras: world.cameras.map((c) => ({ id: c.id, name: c.name, isActive: c.isActive, paused: isPaused(c, now), pauseUntil: c.pauseUntil?.toISOString() ?? null })),
       runners: runners.map((r) => {
         const key = `${r.cameraId}:${r.profileId}`;

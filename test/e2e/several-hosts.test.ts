@@ -145,6 +145,11 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
       expect(res.body.items.reduce((sum: number, n: { floatingCameras: number }) => sum + n.floatingCameras, 0)).toBe(30);
       const system = await h.request('GET', '/api/system');
       expect(system.body.tallies.desired).toBe(36);
+      expect(system.body.nodes.map((n: { name: string; alive: boolean; runners: number }) => [n.name, n.alive, n.runners])).toEqual(
+        res.body.items.map((n: { name: string; runners: number }) => [n.name, true, n.runners]),
+      );
+      const page = await h.request('GET', '/dash/system/?fragment=1');
+      expect(page.raw).toMatch(/<table id="nodes">[\s\S]*<td>n1<\/td><td><span class="dot ok"><\/span>live<\/td>/);
       expect(system.body.runners.filter((r: { pid: number | null; wanted: boolean }) => r.pid !== null && r.wanted)).toHaveLength(36);
     } finally {
       await h.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
+import { classifyDbError } from '../../src/database/db-errors.js';
 import { migrateDatabase } from '../../src/database/migrations.js';
 import { openSql, type Sql } from '../../src/database/sql.js';
 import { EnforcerRepository } from '../../src/enforcer/enforcer.repository.js';
@@ -42,6 +43,20 @@ describe.each(engines)('enforcer SQL port on %s', (engine) => {
     const world = await repo.loadWorld('n1');
     expect(world.profiles[0].extraArgs).toEqual({ '-vf': 'scale=640:-1' });
     expect(world.runners).toHaveLength(1);
+  });
+
+  it('lets only one row per pair be starting, running or stopping, across nodes', async () => {
+    const repo = new EnforcerRepository(sql);
+    const unique = (error: unknown) => classifyDbError(error) === 'unique';
+    const [mine] = await repo.findLiveRunners('n1');
+    await expect(repo.createRunner({ cameraId: 1, profileId: 1, node: 'n2', status: 'starting', specHash: 'h' })).rejects.toSatisfy(unique);
+    const other = await repo.createRunner({ cameraId: 1, profileId: 1, node: 'n2', status: 'exited', specHash: 'h' });
+    await expect(repo.updateRunner(other.id, { status: 'starting' })).rejects.toSatisfy(unique);
+    await repo.updateRunner(mine.id, { status: 'exited', pid: null });
+    await repo.updateRunner(other.id, { status: 'starting' });
+    expect((await repo.findRunner(other.id))?.status).toBe('starting');
+    await repo.updateRunner(other.id, { status: 'exited' });
+    await repo.updateRunner(mine.id, { status: 'running', pid: 4242 });
   });
 
   it('writes events in chunks and pages them with a total', async () => {
