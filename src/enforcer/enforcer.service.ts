@@ -463,7 +463,13 @@ export class EnforcerService {
       if (existing) await this.repo.updateRunner(existing.id, { status: 'starting' });
       row = existing ?? (await this.repo.createRunner({ cameraId, profileId, node: this.node, status: 'starting', specHash: action.hash }));
     } catch (error) {
-      if (classifyDbError(error) !== 'unique') throw error;
+      const kind = classifyDbError(error);
+      if (kind === 'foreign-key') {
+        // The camera or profile was deleted after this tick read the schedule: nothing to start.
+        this.logger.warn(`camera ${cameraId} profile ${profileId}: deleted meanwhile; not started`);
+        return false;
+      }
+      if (kind !== 'unique') throw error;
       events.push({ kind: 'handover', cameraId, profileId, message: 'not started here: another node holds this pair (starting, running or stopping there)' });
       return false;
     }
