@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../src/config/app-config.js';
 import { openEnforcerRuntime } from '../src/enforcer/enforcer.runtime.js';
-import { bisk, CLI, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
+import { bisk, CLI, countingSql, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
 
 /**
  * Enforcer timing, measured rather than asserted:
@@ -83,19 +83,6 @@ function seedFleet(db: Database.Database, cameras: number, openNow = cameras) {
       }
     }
   })();
-}
-
-/** Counts the statements the enforcer sends while `fn` runs. */
-function countingSql<T extends { query: (...a: any[]) => Promise<unknown>; rows: (...a: any[]) => Promise<unknown> }>(sql: T) {
-  let count = 0;
-  for (const method of ['query', 'rows'] as const) {
-    const original = sql[method].bind(sql);
-    sql[method] = ((...args: unknown[]) => {
-      count++;
-      return original(...args);
-    }) as T[typeof method];
-  }
-  return { reset: () => (count = 0), get count() { return count; } };
 }
 
 async function steadyTick(cameras: number, running: number, rounds: number) {

@@ -9,7 +9,7 @@ import { openSql } from '../src/database/sql.js';
 import { openEnforcerRuntime } from '../src/enforcer/enforcer.runtime.js';
 import { ownerOf } from '../src/enforcer/ownership.js';
 import { findMarkedProcesses } from '../src/enforcer/proc.js';
-import { CLI, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
+import { CLI, countingSql, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
 
 /**
  * Several hosts on PostgreSQL (needs BENCH_POSTGRES_URL or BISK_TEST_POSTGRES_URL):
@@ -136,22 +136,17 @@ async function planningPerNode() {
     await sql.close();
     const runtime = await openEnforcerRuntime(loadConfig({ DATABASE_URL: url, NODE_NAME: 'n1', LOG_LEVEL: 'error' }));
     try {
+      const counter = countingSql(runtime.sql);
       let statements = 0;
-      for (const method of ['query', 'rows'] as const) {
-        const original = runtime.sql[method].bind(runtime.sql) as (...a: unknown[]) => Promise<never>;
-        (runtime.sql as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-          statements++;
-          return original(...args);
-        };
-      }
       const times: number[] = [];
       let desired = 0;
       for (let r = 0; r < 20; r++) {
-        statements = 0;
+        counter.reset();
         const t0 = performance.now();
         const preview = await runtime.service.preview();
         times.push(performance.now() - t0);
         desired = preview.desired.specs.length;
+        statements = counter.count;
       }
       return { cameras: 3000, desired, median: median(times), p95: pct(times, 95), statements };
     } finally {

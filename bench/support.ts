@@ -130,3 +130,16 @@ export class ProcessWatch {
     }
   }
 }
+
+/** Counts the statements sent through an `Sql` port (wraps its query and rows methods). */
+export function countingSql<T extends { query: (...a: any[]) => Promise<unknown>; rows: (...a: any[]) => Promise<unknown> }>(sql: T) {
+  let count = 0;
+  for (const method of ['query', 'rows'] as const) {
+    const original = sql[method].bind(sql);
+    sql[method] = ((...args: unknown[]) => {
+      count++;
+      return original(...args);
+    }) as T[typeof method];
+  }
+  return { reset: () => (count = 0), get count() { return count; } };
+}

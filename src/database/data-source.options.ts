@@ -7,6 +7,7 @@ import { ENTITIES } from './entities.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 import { SnakeNamingStrategy } from './naming.strategy.js';
+import { SQLITE_PRAGMAS } from './sql.js';
 
 /**
  * The single description of the database connection, used by the Nest app, the CLI and
@@ -44,8 +45,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     enableWAL: true,
     timeout: 5000,
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-      db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
+      for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
     },
   };
 }

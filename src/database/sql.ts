@@ -20,6 +20,9 @@ export interface Sql {
   close(): Promise<void>;
 }
 
+/** Per-connection SQLite settings, the same for the app's TypeORM connection and the enforcer's. */
+export const SQLITE_PRAGMAS = ['foreign_keys = ON', 'synchronous = NORMAL'];
+
 /** "2026-11-29 13:45:00.000": how TypeORM writes `datetime` columns on SQLite (UTC). */
 export const sqliteInstant = (value: Date) => value.toISOString().replace('T', ' ').replace('Z', '');
 
@@ -50,8 +53,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
   const db = new Database(settings.path, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   const statements = new Map<string, import('better-sqlite3').Statement<unknown[]>>();
   const prepared = (text: string) => {
     let statement = statements.get(text);

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Camera } from '../cameras/camera.entity.js';
 import { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
 import { Runner } from '../enforcer/runner.entity.js';
+import { sqliteInstant } from '../database/sql.js';
 import { StreamProfile } from '../schedules/stream-profile.entity.js';
 
 @Injectable()
@@ -42,7 +43,7 @@ export class HeartbeatsRepository {
              snapshot_every = COALESCE(?, snapshot_every), last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?`,
         );
         for (const [id, hb, cameraFps, processedFps, targetFps, snapshotEvery, lastError] of updates) {
-          statement.run(hb ? sqliteTime(hb) : null, cameraFps, processedFps, targetFps, snapshotEvery, lastError, sqliteTime(now), id);
+          statement.run(hb ? sqliteInstant(hb) : null, cameraFps, processedFps, targetFps, snapshotEvery, lastError, sqliteInstant(now), id);
         }
       } else if (updates.length > 0) {
         for (let i = 0; i < updates.length; i += 500) {
@@ -64,4 +65,3 @@ export class HeartbeatsRepository {
 }
 
 /** The text form TypeORM stores instants in on SQLite (UTC, milliseconds). */
-const sqliteTime = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
