@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../src/config/app-config.js';
-import { openEnforcerRuntime } from '../src/enforcer/enforcer.runtime.js';
-import { bisk, CLI, countingSql, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
+import { bisk, CLI, countingSql, openEnforcerContext, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
 
 /**
  * Enforcer timing, measured rather than asserted:
@@ -91,7 +90,7 @@ async function steadyTick(cameras: number, running: number, rounds: number) {
   const db = await freshDatabase(env);
   seedFleet(db, cameras, running);
   db.close();
-  const runtime = await openEnforcerRuntime(loadConfig({ ...process.env, ...env }));
+  const runtime = await openEnforcerContext(loadConfig({ ...process.env, ...env }));
   try {
     const counter = countingSql(runtime.sql);
     const first = await runtime.service.tick();
@@ -106,7 +105,7 @@ async function steadyTick(cameras: number, running: number, rounds: number) {
       queries.push(counter.count);
       if (result.actions.length) throw new Error(`steady state expected, got ${result.actions.length} actions`);
     }
-    await runtime.service.stopRunners({}, 'bench done');
+    await runtime.executor.stopRunners({}, 'bench done');
     return { cameras, running, median: median(times), p95: pct(times, 95), queries: [...new Set(queries)] };
   } finally {
     await runtime.close();
@@ -120,7 +119,7 @@ async function planningCost(cameras: number, rounds: number) {
   const db = await freshDatabase(env);
   seedFleet(db, cameras, 0);
   db.close();
-  const runtime = await openEnforcerRuntime(loadConfig({ ...process.env, ...env }));
+  const runtime = await openEnforcerContext(loadConfig({ ...process.env, ...env }));
   try {
     const counter = countingSql(runtime.sql);
     const times: number[] = [];

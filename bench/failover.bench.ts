@@ -6,10 +6,9 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/app-config.js';
 import { migrateDatabase } from '../src/database/migrations.js';
 import { openSql } from '../src/database/sql.js';
-import { openEnforcerRuntime } from '../src/enforcer/enforcer.runtime.js';
 import { ownerOf } from '../src/enforcer/ownership.js';
 import { findMarkedProcesses } from '../src/enforcer/proc.js';
-import { CLI, countingSql, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
+import { CLI, countingSql, openEnforcerContext, machine, median, pct, ROOT, saveResult, sleep } from './support.js';
 
 /**
  * Several hosts on PostgreSQL (needs BENCH_POSTGRES_URL or BISK_TEST_POSTGRES_URL):
@@ -134,7 +133,7 @@ async function planningPerNode() {
     for (const node of ['n2', 'n3']) await sql.query('INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, 1, ?, ?, ?, ?)', [node, `${node}:bench`, 'bench', Date.now(), Date.now(), far]);
     await sql.query('INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, 1, ?, ?, ?, ?)', ['n1', 'n1:bench', 'bench', Date.now(), Date.now(), far]);
     await sql.close();
-    const runtime = await openEnforcerRuntime(loadConfig({ DATABASE_URL: url, NODE_NAME: 'n1', LOG_LEVEL: 'error' }));
+    const runtime = await openEnforcerContext(loadConfig({ DATABASE_URL: url, NODE_NAME: 'n1', LOG_LEVEL: 'error' }));
     try {
       const counter = countingSql(runtime.sql);
       let statements = 0;

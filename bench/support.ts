@@ -143,3 +143,25 @@ export function countingSql<T extends { query: (...a: any[]) => Promise<unknown>
   }
   return { reset: () => (count = 0), get count() { return count; } };
 }
+
+/**
+ * The CLI's own Nest context (what `bisk run-enforcer` runs), for benchmarks that drive the
+ * tick directly: the SQL port, the tick and the executor out of the EnforcerModule.
+ */
+export async function openEnforcerContext(config: import('../src/config/app-config.js').AppConfig) {
+  await import('reflect-metadata');
+  const [{ NestFactory }, { CliModule }, { SQL_PORT }, { EnforcerService }, { RunnerExecutor }] = await Promise.all([
+    import('@nestjs/core'),
+    import('../src/cli.module.js'),
+    import('../src/database/sql.js'),
+    import('../src/enforcer/enforcer.service.js'),
+    import('../src/enforcer/runner.executor.js'),
+  ]);
+  const context = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
+  return {
+    sql: context.get<import('../src/database/sql.js').Sql>(SQL_PORT),
+    service: context.get(EnforcerService),
+    executor: context.get(RunnerExecutor),
+    close: () => context.close(),
+  };
+}

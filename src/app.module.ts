@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BiskCacheModule } from './cache/cache.module.js';
+import { StateStoreModule } from './state/state-store.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -18,7 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
-        BiskCacheModule.forRoot(),
+        StateStoreModule.forRoot(),
         CamerasModule,
         SchedulesModule,
         EnforcerApiModule,

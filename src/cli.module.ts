@@ -10,22 +10,26 @@ import { StatusCommand } from './commands/status.command.js';
 import { StopRunnersCommand } from './commands/stop-runners.command.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
-import { RuntimeFactory } from './runtime.factory.js';
+import { SqlModule } from './database/sql.module.js';
+import { EnforcerModule } from './enforcer/enforcer.module.js';
+import { HeartbeatHistory } from './heartbeats/heartbeat-history.js';
+import { StateStoreModule } from './state/state-store.module.js';
 
 /**
- * The `bisk` CLI: thin commands over the same modules as the HTTP app. The root context holds
- * only config and the commands; a command that needs the database opens the runtime
- * (database, cache, enforcer) itself, so help and the reference runner stay light.
+ * The `bisk` CLI's standalone context (nest-commander), what systemd runs: config, the SQL port
+ * over a direct connection, the state store and the EnforcerModule — nothing of the HTTP
+ * stack, no TypeORM. Connections open on first use, so `--help`, `config` and `runner` touch
+ * no database. Commands are thin: parse options, call a service, print.
  */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config)],
+      imports: [ConfigModule.forRoot(config), SqlModule.forRoot(), StateStoreModule.forRoot(), EnforcerModule],
       providers: [
-        RuntimeFactory,
-        MigrateCommand, ConfigCommand, RunEnforcerCommand, EnforceCommand, StopRunnersCommand, StatusCommand, PruneHeartbeatsCommand, RunnerCommand, DemoCommand,
+        HeartbeatHistory,
+        RunEnforcerCommand, EnforceCommand, StatusCommand, StopRunnersCommand, PruneHeartbeatsCommand, MigrateCommand, ConfigCommand, RunnerCommand, DemoCommand,
       ],
     };
   }

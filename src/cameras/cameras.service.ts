@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { EnforcerService } from '../enforcer/enforcer.service.js';
+import { RunnerExecutor } from '../enforcer/runner.executor.js';
 import { badField, conflict, notFound } from '../common/errors.js';
 import { keepStoredSecret } from '../common/mask.js';
 import { type Page, page, type PageQuery } from '../common/pagination.js';
@@ -16,7 +16,7 @@ export class CamerasService {
   constructor(
     private readonly cameras: CamerasRepository,
     private readonly clock: Clock,
-    private readonly runners: EnforcerService,
+    private readonly runners: RunnerExecutor,
   ) {}
 
   async list(query: PageQuery): Promise<Page<CameraView>> {

@@ -1,7 +1,9 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AppConfig } from '../config/app-config.js';
-import { parseInstant } from './command-error.js';
-import { enforceCommand } from './enforcer-commands.js';
+import { EnforcerScheduler } from '../enforcer/enforcer.scheduler.js';
+import { EnforcerService } from '../enforcer/enforcer.service.js';
+import { describePlan, previewToJson } from '../enforcer/plan.view.js';
+import { CommandError, parseInstant } from './command-error.js';
 
 interface Options {
   dryRun?: boolean;
@@ -9,15 +11,26 @@ interface Options {
   json?: boolean;
 }
 
-/** Declared for `bisk --help`; cli.ts runs it without Nest (enforcer-commands.ts). */
 @Command({ name: 'enforce', description: 'Run one enforcement tick now (or, with --dry-run, only show the plan)' })
 export class EnforceCommand extends CommandRunner {
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly enforcer: EnforcerService,
+    private readonly scheduler: EnforcerScheduler,
+  ) {
     super();
   }
 
   async run(_args: string[], options: Options): Promise<void> {
-    await enforceCommand(this.config, options);
+    if (options.at && !options.dryRun) throw new CommandError('--at only works with --dry-run (a real tick always runs at the current time)');
+    if (options.dryRun) {
+      const preview = await this.enforcer.preview(options.at);
+      console.log(options.json ? JSON.stringify(previewToJson(preview), null, 2) : describePlan(preview, this.config.timeZone));
+      return;
+    }
+    const result = await this.scheduler.once();
+    const summary = `Enforced. Started: ${result.started + result.restarted}, Stopped: ${result.stopped}, Desired=${result.desired}, Running(before)=${result.runningBefore}`;
+    console.log(options.json ? JSON.stringify({ ...result, summary }, null, 2) : summary);
   }
 
   @Option({ flags: '--dry-run', description: 'show what would be done, change nothing' })

@@ -1,7 +1,6 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { AppConfig } from '../config/app-config.js';
-import { describeDatabase, migrateDatabase } from '../database/migrations.js';
 import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
 
 @Command({ name: 'migrate', description: 'Apply pending database migrations (also done automatically at start)' })
 export class MigrateCommand extends CommandRunner {
@@ -10,6 +9,8 @@ export class MigrateCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
+    // TypeORM is loaded only here (and by a service start that finds a migration pending).
+    const { describeDatabase, migrateDatabase } = await import('../database/migrations.js');
     const where = maskCredentials(describeDatabase(this.config.database));
     const { applied, known } = await migrateDatabase(this.config.database);
     if (applied.length === 0) {

@@ -1,8 +1,5 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { type DataSource, LessThan } from 'typeorm';
-import { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
-import { RuntimeFactory } from '../runtime.factory.js';
+import { HeartbeatHistory } from '../heartbeats/heartbeat-history.js';
 import { parsePositiveInt } from './command-error.js';
 
 interface Options {
@@ -13,7 +10,7 @@ interface Options {
 
 @Command({ name: 'prune-heartbeats', description: 'Delete stored heartbeats older than the given age (default 7 days)' })
 export class PruneHeartbeatsCommand extends CommandRunner {
-  constructor(private readonly runtime: RuntimeFactory) {
+  constructor(private readonly history: HeartbeatHistory) {
     super();
   }
 
@@ -21,10 +18,8 @@ export class PruneHeartbeatsCommand extends CommandRunner {
     const given = options.days !== undefined || options.hours !== undefined || options.minutes !== undefined;
     const minutes = given ? (options.days ?? 0) * 1440 + (options.hours ?? 0) * 60 + (options.minutes ?? 0) : 7 * 1440;
     const cutoff = new Date(Date.now() - minutes * 60_000);
-    const result = await this.runtime.with((context) =>
-      context.get<DataSource>(getDataSourceToken()).getRepository(RunnerHeartbeat).delete({ ts: LessThan(cutoff) }),
-    );
-    console.log(`Deleted ${result.affected ?? 0} heartbeat row(s) older than ${cutoff.toISOString()}.`);
+    const deleted = await this.history.prune(cutoff);
+    console.log(`Deleted ${deleted} heartbeat row(s) older than ${cutoff.toISOString()}.`);
   }
 
   @Option({ flags: '--days <n>', description: 'age in days' })

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { BiskLogger } from '../common/logger.js';
 import { AppConfig } from '../config/app-config.js';
+import { EnforcerScheduler } from '../enforcer/enforcer.scheduler.js';
 import { parsePositiveInt } from './command-error.js';
 
 interface Options {
@@ -8,20 +11,35 @@ interface Options {
 }
 
 /**
- * Declares `run-enforcer` for `bisk --help`. The command itself is dispatched by cli.ts to the
- * Nest-free runtime (enforcer.runtime.ts) before Nest loads; this class only runs it when
- * reached through nest-commander.
+ * `bisk run-enforcer`: what systemd's ExecStart runs. Takes the lock, starts the
+ * EnforcerModule's scheduler in this context, and waits for SIGTERM/SIGINT — handled here
+ * rather than by Nest's shutdown hooks (which re-raise the signal: systemd would see 143), so
+ * a stop finishes the tick, stops the runners gracefully and exits 0.
  */
 @Command({ name: 'run-enforcer', description: 'Run the enforcer until SIGTERM/SIGINT (what systemd runs)' })
 export class RunEnforcerCommand extends CommandRunner {
-  constructor(private readonly config: AppConfig) {
+  private readonly logger = new Logger('Enforcer');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly scheduler: EnforcerScheduler,
+  ) {
     super();
   }
 
   async run(_args: string[], options: Options): Promise<void> {
-    const { runEnforcerCommand } = await import('../enforcer/enforcer.runtime.js');
-    const argv = [...(options.interval ? ['--interval', String(options.interval)] : []), ...(options.lockFile ? ['--lock-file', options.lockFile] : [])];
-    process.exitCode = await runEnforcerCommand(this.config, argv);
+    // The service logs at LOG_LEVEL (one-shot commands keep to warnings).
+    Logger.overrideLogger(new BiskLogger(this.config.logLevel));
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.on('SIGTERM', () => resolve('SIGTERM'));
+      process.on('SIGINT', () => resolve('SIGINT'));
+    });
+    await this.scheduler.start(options.interval, options.lockFile);
+    console.log('Enforcer started. Press Ctrl+C to stop.');
+    const signal = await stopped;
+    this.logger.log(`${signal} received: finishing the current tick and stopping runners...`);
+    await this.scheduler.stop();
+    console.log('Enforcer stopped.');
   }
 
   @Option({ flags: '--interval <seconds>', description: 'tick interval (default ENFORCER_INTERVAL_SECONDS)' })

@@ -1,17 +1,16 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AppConfig } from '../config/app-config.js';
+import { RunnerExecutor } from '../enforcer/runner.executor.js';
 import { parsePositiveInt } from './command-error.js';
-import { stopRunnersCommand } from './enforcer-commands.js';
 
-/** Declared for `bisk --help`; cli.ts runs it without Nest (enforcer-commands.ts). */
 @Command({ name: 'stop-runners', description: 'Stop runner processes of this node (all, or one camera/profile)' })
 export class StopRunnersCommand extends CommandRunner {
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly executor: RunnerExecutor) {
     super();
   }
 
   async run(_args: string[], options: { camera?: number; profile?: number }): Promise<void> {
-    await stopRunnersCommand(this.config, options);
+    const { stopped, skipped } = await this.executor.stopRunners({ cameraId: options.camera, profileId: options.profile });
+    console.log(`Stopped ${stopped} runner(s); skipped ${skipped} already-dead.`);
   }
 
   @Option({ flags: '--camera <id>', description: 'only this camera' })

@@ -1,17 +1,22 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import type { LogLevelName } from '../config/config.schema.js';
-import { journalLine } from './log.js';
 import { maskCredentials } from './mask.js';
 
 const LEVELS: LogLevelName[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/** sd-daemon(3) level prefixes: journald files each line under its priority. */
+const JOURNAL_PRIORITY: Record<string, number> = { fatal: 2, error: 3, warn: 4, log: 6, debug: 7, verbose: 7 };
+
+/** One journal entry per event: embedded newlines (stack traces) stay inside it. */
+export const journalLine = (level: string, context: string, text: string) => `<${JOURNAL_PRIORITY[level] ?? 6}>${context ? `[${context}] ` : ''}${text.replace(/\n/g, ' ⏎ ')}\n`;
 
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
 
 const mask = (value: unknown) => (typeof value === 'string' ? maskCredentials(value) : value);
 
-
 /**
- * Nest's console logger with stream-URL credentials masked in every line and no colour off a
+ * The product's one logger: every host (HTTP app, CLI context, demo) passes it to Nest at
+ * start, and all code logs through Nest's `Logger`. Nest's console logger with stream-URL credentials masked in every line and no colour off a
  * TTY. Under systemd (journald attached to stdout/stderr) each line is `<priority>[Context]
  * message`: journald adds time, host and PID itself and files the line under its level.
  */

@@ -1,11 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source.options.js';
 import { applyMigrations } from './migrations.js';
+import { SQL_PORT, typeormSql } from './sql.js';
 
-/** Opens the database chosen by DATABASE_URL and applies pending migrations before any module uses it. */
+/**
+ * The HTTP app's database: TypeORM on the database chosen by DATABASE_URL, pending migrations
+ * applied before any module uses it, and the SQL port (SQL_PORT) over the same connection for
+ * the enforcer's code.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(): DynamicModule {
@@ -23,6 +28,8 @@ export class DatabaseModule {
           },
         }),
       ],
+      providers: [{ provide: SQL_PORT, useFactory: (dataSource: DataSource) => typeormSql(dataSource), inject: [getDataSourceToken()] }],
+      exports: [SQL_PORT],
     };
   }
 }

@@ -4,21 +4,27 @@ import type { DataSource } from 'typeorm';
 import type { DatabaseSettings } from '../config/app-config.js';
 
 /**
- * The few SQL statements the enforcer runs, on either engine, without an ORM: `bisk
- * run-enforcer` talks to the database through this alone (no TypeORM, no Nest loaded), so it
- * starts in a fraction of a second and stays small. Statements are written with `?`
- * placeholders; PostgreSQL gets `$1, $2 …`. Writes that need a count or an id use RETURNING
- * (SQLite ≥ 3.35, PostgreSQL).
+ * The SQL port: the few statements the enforcer (and the CLI around it) runs, on either engine,
+ * without an ORM. Each host provides it under SQL_PORT — the HTTP app over its TypeORM
+ * connection (DatabaseModule), the CLI context over a direct connection (SqlModule), so the
+ * service never loads TypeORM unless a migration is pending. Statements are written with `?`
+ * placeholders; PostgreSQL gets `$1, $2 …`. Writes that need an id use RETURNING (SQLite ≥
+ * 3.35, PostgreSQL).
  */
 export interface Sql {
   readonly engine: 'sqlite' | 'postgres';
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** A write; resolves to the number of rows it changed. */
+  execute(text: string, params?: unknown[]): Promise<number>;
   /** Rows as arrays in the order of the SELECT list (no per-row objects: the tick's big reads). */
   rows(text: string, params?: unknown[]): Promise<unknown[][]>;
   /** An instant as the engine stores it: a Date for PostgreSQL, TypeORM's UTC text for SQLite. */
   instant(value: Date | null): unknown;
   close(): Promise<void>;
 }
+
+/** Injection token of the SQL port (see Sql). */
+export const SQL_PORT = Symbol('SQL_PORT');
 
 /** Per-connection SQLite settings, the same for the app's TypeORM connection and the enforcer's. */
 export const SQLITE_PRAGMAS = ['foreign_keys = ON', 'synchronous = NORMAL'];
@@ -44,6 +50,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
     return {
       engine: 'postgres',
       query: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
+      execute: async (text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rowCount ?? 0,
       rows: async (text: string, params: unknown[] = []) => (await pool.query({ text: numbered(text), values: params, rowMode: 'array' })).rows as unknown[][],
       instant: (value) => value,
       close: () => pool.end(),
@@ -73,6 +80,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
       statement.run(...values);
       return [];
     },
+    execute: async (text: string, params: unknown[] = []) => prepared(text).run(...params.map(sqliteParam)).changes,
     rows: async (text: string, params: unknown[] = []) => prepared(text).raw(true).all(...params.map(sqliteParam)) as unknown[][],
     instant: (value) => (value === null ? null : sqliteInstant(value)),
     close: async () => {
@@ -89,6 +97,15 @@ export function typeormSql(dataSource: DataSource): Sql {
     query: async <T>(text: string, params: unknown[] = []) => {
       const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);
       return (Array.isArray(result) ? result : []) as T[];
+    },
+    execute: async (text: string, params: unknown[] = []) => {
+      const runner = dataSource.createQueryRunner();
+      try {
+        const result = await runner.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params, true);
+        return result.affected ?? 0;
+      } finally {
+        await runner.release();
+      }
     },
     rows: async (text: string, params: unknown[] = []) => {
       const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);

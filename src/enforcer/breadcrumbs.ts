@@ -1,4 +1,4 @@
-import type { Cache } from 'cache-manager';
+import type { StateStore } from '../state/state-store.js';
 import type { TickResult } from './enforcer.service.js';
 
 /** What the enforcer leaves behind for the HTTP app and `bisk status` (§5), original key names kept. */
@@ -21,7 +21,7 @@ export interface EnforcerBreadcrumbs {
 /** The last tick's counts, as stored in the breadcrumbs (TickResult without its actions, `at` as ISO). */
 export type TickSummary = Omit<TickResult, 'at' | 'actions' | 'wakeAt' | 'nextBoundary'> & { at: string };
 
-/** Cache keys of one node's breadcrumbs (every node has its own: several hosts share one Redis). */
+/** State-store keys of one node's breadcrumbs (every node has its own: several hosts share one Redis). */
 export function keysFor(node: string) {
   const k = (name: string) => `enforcer:${node}:${name}`;
   return {
@@ -43,50 +43,50 @@ export function keysFor(node: string) {
 type Keys = ReturnType<typeof keysFor>;
 
 /**
- * One node's breadcrumbs in the shared cache. Without REDIS_URL the cache is a file on this
- * host; with it, every HTTP app sees every node's enforcer (`forNode`).
+ * One node's breadcrumbs in the state store (state-store.ts). Without REDIS_URL the store is a
+ * file on this host; with it, every HTTP app sees every node's enforcer (`forNode`).
  */
 export class Breadcrumbs {
   private readonly keys: Keys;
 
   constructor(
-    private readonly cache: Cache,
+    private readonly store: StateStore,
     readonly node: string,
   ) {
     this.keys = keysFor(node);
   }
 
-  /** The same cache, another node's keys. */
+  /** The same store, another node's keys. */
   forNode(node: string): Breadcrumbs {
-    return node === this.node ? this : new Breadcrumbs(this.cache, node);
+    return node === this.node ? this : new Breadcrumbs(this.store, node);
   }
 
   async write(values: Partial<EnforcerBreadcrumbs>): Promise<void> {
     await Promise.all(
-      Object.entries(values).map(([name, value]) => this.cache.set(this.keys[name as keyof EnforcerBreadcrumbs], value)),
+      Object.entries(values).map(([name, value]) => this.store.set(this.keys[name as keyof EnforcerBreadcrumbs], value)),
     );
   }
 
   async read(): Promise<EnforcerBreadcrumbs> {
     const names = Object.keys(this.keys).filter((k) => k !== 'enforceRequestedAt' && k !== 'metrics') as (keyof EnforcerBreadcrumbs)[];
-    const values = await Promise.all(names.map((name) => this.cache.get(this.keys[name])));
+    const values = await Promise.all(names.map((name) => this.store.get(this.keys[name])));
     return Object.fromEntries(names.map((name, i) => [name, values[i] ?? null])) as unknown as EnforcerBreadcrumbs;
   }
 
   async enforcerMetrics(): Promise<string | null> {
-    return (await this.cache.get<string>(this.keys.metrics)) ?? null;
+    return (await this.store.get<string>(this.keys.metrics)) ?? null;
   }
 
   async clearRunning(): Promise<void> {
-    await this.cache.set(this.keys.runningPid, null);
+    await this.store.set(this.keys.runningPid, null);
   }
 
   /** "Enforce now" from an HTTP app: a timestamp this node's running enforcer watches. */
   async requestEnforce(at: Date): Promise<void> {
-    await this.cache.set(this.keys.enforceRequestedAt, at.toISOString());
+    await this.store.set(this.keys.enforceRequestedAt, at.toISOString());
   }
 
   async enforceRequestedAt(): Promise<string | null> {
-    return (await this.cache.get<string>(this.keys.enforceRequestedAt)) ?? null;
+    return (await this.store.get<string>(this.keys.enforceRequestedAt)) ?? null;
   }
 }

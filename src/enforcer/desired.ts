@@ -1,4 +1,4 @@
-import type { World } from './enforcer.repository.js';
+import type { World } from './world.js';
 import type { DesiredSpec } from './plan.js';
 import { liveNodes, runsHere } from './ownership.js';
 import { desiredPairs, nextBoundary, type ScheduleInput } from './schedule.js';

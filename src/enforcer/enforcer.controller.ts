@@ -9,12 +9,14 @@ import { maskCredentials } from '../common/mask.js';
 import { page, PageQuery } from '../common/pagination.js';
 import { IsOptionalNotNull } from '../common/validators.js';
 import { Breadcrumbs } from './breadcrumbs.js';
-import { EnforcerRepository } from './enforcer.repository.js';
+import { EnforcerReadModel } from './enforcer.read-model.js';
 import { EnforcerService } from './enforcer.service.js';
 import { LeaseRepository } from './lease.repository.js';
 import { ownerOf } from './ownership.js';
 import { previewToJson } from './plan.view.js';
-import { enforcerAlive, StatusService } from './status.service.js';
+import { RunnerExecutor } from './runner.executor.js';
+import { enforcerLiveness, StatusService } from './status.service.js';
+import { AppConfig } from '../config/app-config.js';
 
 export class PlanQuery {
   @ApiPropertyOptional({ example: '2026-12-01T08:00:00+03:00', description: 'instant to plan for (default now)' })
@@ -54,7 +56,9 @@ export class EnforcerController {
   constructor(
     private readonly status: StatusService,
     private readonly enforcer: EnforcerService,
-    private readonly repo: EnforcerRepository,
+    private readonly executor: RunnerExecutor,
+    private readonly readModel: EnforcerReadModel,
+    private readonly config: AppConfig,
     private readonly breadcrumbs: Breadcrumbs,
     private readonly clock: Clock,
     private readonly leases: LeaseRepository,
@@ -73,7 +77,7 @@ export class EnforcerController {
 
   @Get('enforcer/events')
   async events(@Query() query: EventsQuery) {
-    const [rows, total] = await this.repo.findEvents(query.limit, query.offset, { cameraId: query.cameraId, kind: query.kind });
+    const [rows, total] = await this.readModel.findEvents(query.limit, query.offset, { cameraId: query.cameraId, kind: query.kind });
     return page(rows.map((e) => ({ ...e, ts: e.ts.toISOString(), message: maskCredentials(e.message) })), total, query);
   }
 
@@ -87,7 +91,7 @@ export class EnforcerController {
     const now = this.clock.now();
     const breadcrumbs = this.breadcrumbs.forNode(query.node ?? this.breadcrumbs.node);
     const crumbs = await breadcrumbs.read();
-    if (!enforcerAlive(crumbs, now)) {
+    if (!enforcerLiveness(crumbs, now, this.config.enforcer.intervalSeconds).alive) {
       throw new ServiceUnavailableException(
         `No enforcer is running${query.node ? ` on node ${query.node}` : ''} (no recent tick): start it with "sudo systemctl start bisk-enforcer.service" or "bisk run-enforcer"`,
       );
@@ -120,7 +124,7 @@ export class EnforcerController {
   @Get('nodes')
   async nodes() {
     const now = this.clock.now().getTime();
-    const [leases, counts, floating] = await Promise.all([this.leases.list(), this.repo.runnerCountsByNode(), this.repo.floatingCameraIds()]);
+    const [leases, counts, floating] = await Promise.all([this.leases.list(), this.readModel.runnerCountsByNode(), this.readModel.floatingCameraIds()]);
     const live = leases.filter((l) => l.expiresAt > now).map((l) => l.node);
     const owned = new Map<string, number>();
     for (const id of floating) {
@@ -157,7 +161,7 @@ export class EnforcerController {
 
   @Get('runners')
   async runners(@Query() query: PageQuery) {
-    const [rows, total] = await this.repo.findRunnersPage(query.limit, query.offset);
+    const [rows, total] = await this.readModel.findRunnersPage(query.limit, query.offset);
     return page(
       rows.map((r) => ({
         id: r.id, cameraId: r.cameraId, profileId: r.profileId, node: r.node, pid: r.pid, status: r.status,
@@ -176,6 +180,6 @@ export class EnforcerController {
   @Post('runners/stop')
   @HttpCode(200)
   async stopRunners(@Body() dto: StopRunnersDto) {
-    return this.enforcer.stopRunners({ cameraId: dto.cameraId, profileId: dto.profileId }, 'stopped through the API');
+    return this.executor.stopRunners({ cameraId: dto.cameraId, profileId: dto.profileId }, 'stopped through the API');
   }
 }

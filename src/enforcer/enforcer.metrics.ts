@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -5,6 +6,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
  * figures). After every tick the loop stores their text exposition in the shared cache, and
  * the HTTP app's /metrics appends it: one scrape sees both processes.
  */
+@Injectable()
 export class EnforcerMetrics {
   readonly registry = new Registry();
   readonly tickDuration = new Histogram({

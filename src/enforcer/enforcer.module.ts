@@ -1,61 +1,53 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Logger, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Cache } from 'cache-manager';
-import type { DataSource } from 'typeorm';
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Clock } from '../common/clock.js';
-import { setLogSink } from '../common/log.js';
 import { AppConfig } from '../config/app-config.js';
-import { type Sql, typeormSql } from '../database/sql.js';
+import { STATE_STORE, type StateStore } from '../state/state-store.js';
 import { Breadcrumbs } from './breadcrumbs.js';
-import { EnforcerLoop } from './enforcer.loop.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
+import { EnforcerReadModel } from './enforcer.read-model.js';
 import { EnforcerRepository } from './enforcer.repository.js';
+import { EnforcerScheduler } from './enforcer.scheduler.js';
 import { EnforcerService } from './enforcer.service.js';
+import { Handover } from './handover.js';
 import { LeaseRepository } from './lease.repository.js';
+import { EnforcerLock } from './lock.adapter.js';
 import { ProcessAdapter } from './process.adapter.js';
+import { RunnerExecutor } from './runner.executor.js';
+import { RunnerObserver } from './runner.observer.js';
 import { StatusService } from './status.service.js';
-
-/** Inside a Nest context the enforcer's lines go through Nest's logger (BiskLogger). */
-setLogSink((level, context, message) => Logger[level](message, context));
-
-const ENFORCER_SQL = Symbol('ENFORCER_SQL');
+import { TrackedRunners } from './tracked-runners.js';
 
 /**
- * The reconcile loop and what it stands on, for Nest contexts (the HTTP app, `bisk demo`, the
- * CLI commands that use the runtime): the tick (EnforcerService), its timing and
- * single-instance guard (EnforcerLoop), processes, rows, events and breadcrumbs. The classes
- * themselves know nothing of Nest — `bisk run-enforcer` builds the same ones without it
- * (enforcer.runtime.ts) — so they are wired here with factories. The loop only runs when
- * `bisk run-enforcer` or ENFORCER_EMBEDDED starts it.
+ * The enforcer, composed here and nowhere else, for every host: the HTTP app (which runs it
+ * with ENFORCER_EMBEDDED), `bisk demo`, and the CLI's standalone context that systemd runs
+ * (`bisk run-enforcer`). Its recurring work is the EnforcerScheduler, an @nestjs/schedule
+ * provider guarded by the lock (EnforcerLock). What it stands on comes from the host as
+ * tokens: AppConfig, SQL_PORT (sql.ts: over TypeORM's connection in the app, a direct one in
+ * the CLI) and STATE_STORE (state-store.ts). It loads no ORM, HTTP or Swagger code itself.
+ *
+ * The tick: EnforcerService → RunnerObserver (what runs) → desired.ts/plan.ts (pure) →
+ * Handover (pairs changing node) → RunnerExecutor (spawn, signal, record).
  */
 @Module({
+  imports: [ScheduleModule.forRoot()],
   providers: [
-    { provide: ENFORCER_SQL, useFactory: (dataSource: DataSource) => typeormSql(dataSource), inject: [getDataSourceToken()] },
-    { provide: EnforcerRepository, useFactory: (sql: Sql) => new EnforcerRepository(sql), inject: [ENFORCER_SQL] },
-    { provide: LeaseRepository, useFactory: (sql: Sql) => new LeaseRepository(sql), inject: [ENFORCER_SQL] },
-    { provide: Breadcrumbs, useFactory: (cache: Cache, config: AppConfig) => new Breadcrumbs(cache, config.enforcer.nodeName), inject: [CACHE_MANAGER, AppConfig] },
+    EnforcerRepository,
+    EnforcerReadModel,
+    LeaseRepository,
+    { provide: Breadcrumbs, useFactory: (store: StateStore, config: AppConfig) => new Breadcrumbs(store, config.enforcer.nodeName), inject: [STATE_STORE, AppConfig] },
     EnforcerMetrics,
     ProcessAdapter,
     Clock,
-    {
-      provide: EnforcerService,
-      useFactory: (config: AppConfig, repo: EnforcerRepository, processes: ProcessAdapter, clock: Clock, metrics: EnforcerMetrics) =>
-        new EnforcerService(config, repo, processes, clock, metrics),
-      inject: [AppConfig, EnforcerRepository, ProcessAdapter, Clock, EnforcerMetrics],
-    },
-    {
-      provide: EnforcerLoop,
-      useFactory: (config: AppConfig, enforcer: EnforcerService, leases: LeaseRepository, breadcrumbs: Breadcrumbs, clock: Clock, metrics: EnforcerMetrics) =>
-        new EnforcerLoop(config, enforcer, leases, breadcrumbs, clock, metrics),
-      inject: [AppConfig, EnforcerService, LeaseRepository, Breadcrumbs, Clock, EnforcerMetrics],
-    },
-    {
-      provide: StatusService,
-      useFactory: (config: AppConfig, breadcrumbs: Breadcrumbs, repo: EnforcerRepository, clock: Clock) => new StatusService(config, breadcrumbs, repo, clock),
-      inject: [AppConfig, Breadcrumbs, EnforcerRepository, Clock],
-    },
+    TrackedRunners,
+    Handover,
+    RunnerExecutor,
+    RunnerObserver,
+    EnforcerService,
+    EnforcerLock,
+    EnforcerScheduler,
+    StatusService,
   ],
-  exports: [EnforcerMetrics, EnforcerService, EnforcerLoop, EnforcerRepository, LeaseRepository, ProcessAdapter, Breadcrumbs, StatusService],
+  exports: [EnforcerScheduler, EnforcerService, EnforcerRepository, RunnerExecutor, EnforcerReadModel, LeaseRepository, Breadcrumbs, StatusService, EnforcerMetrics],
 })
 export class EnforcerModule {}

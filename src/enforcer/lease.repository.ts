@@ -1,5 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { classifyDbError } from '../database/db-errors.js';
-import type { Sql } from '../database/sql.js';
+import { SQL_PORT, type Sql } from '../database/sql.js';
 import type { EnforcerLease } from './enforcer-lease.entity.js';
 
 export type LeaseResult = { ok: true; lease: EnforcerLease } | { ok: false; current: EnforcerLease };
@@ -10,8 +11,9 @@ const toLease = (r: Record<string, unknown>): EnforcerLease => ({
 });
 
 /** The per-node lease row: taken when free or expired, renewed by its holder, released on stop. */
+@Injectable()
 export class LeaseRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(@Inject(SQL_PORT) private readonly sql: Sql) {}
 
   get engine(): Sql['engine'] {
     return this.sql.engine;
@@ -53,7 +55,7 @@ export class LeaseRepository {
   }
 
   async release(node: string, holder: string): Promise<void> {
-    await this.sql.query('DELETE FROM enforcer_leases WHERE node = ? AND holder = ?', [node, holder]);
+    await this.sql.execute('DELETE FROM enforcer_leases WHERE node = ? AND holder = ?', [node, holder]);
   }
 
   async list(): Promise<EnforcerLease[]> {

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, copyFileSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -35,6 +36,7 @@ export type StopResult = 'gone' | 'terminated' | 'killed';
  * guard, group signals, exit notification, stray discovery, log capping. Tests of the
  * enforcer's decisions swap it for a fake; its own tests use real processes.
  */
+@Injectable()
 export class ProcessAdapter {
   /** Resolves a command like a shell would, so "not found" is reported before anything runs. */
   resolveCommand(command: string, path = process.env.PATH ?? ''): string {

@@ -1,7 +1,6 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
 import { Clock } from '../common/clock.js';
+import { STATE_STORE, type StateStore } from '../state/state-store.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import type { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
@@ -46,7 +45,7 @@ export class HeartbeatsService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(STATE_STORE) private readonly state: StateStore,
   ) {}
 
   async record(hb: Heartbeat): Promise<{ ok: true; runnerId: number | null; stored: boolean }> {
@@ -89,12 +88,12 @@ export class HeartbeatsService implements OnModuleDestroy {
     if (everyMs === 0) return true;
     const gateKey = `heartbeat:gate:${key}`;
     try {
-      const last = await this.cache.get<number>(gateKey);
+      const last = await this.state.get<number>(gateKey);
       if (typeof last === 'number' && nowMs - last < everyMs) {
         this.lastStored.set(key, last);
         return false;
       }
-      await this.cache.set(gateKey, nowMs, everyMs);
+      await this.state.set(gateKey, nowMs, everyMs);
     } catch {
       // Redis away: fall back to this app's own gate.
     }

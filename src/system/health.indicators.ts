@@ -4,6 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { Breadcrumbs } from '../enforcer/breadcrumbs.js';
+import { enforcerLiveness } from '../enforcer/status.service.js';
 import { probeGpus, probeTool } from './probes.js';
 
 /** Disk: down when the data directory's filesystem is at least this full. */
@@ -54,12 +55,9 @@ export class SystemHealthIndicators {
   async enforcer() {
     const check = this.health.check('enforcer');
     const crumbs = await this.breadcrumbs.read();
-    const interval = crumbs.intervalSeconds ?? this.config.enforcer.intervalSeconds;
-    const limit = 3 * interval;
-    if (!crumbs.lastOk) return check.down({ reason: 'no successful enforcer tick recorded yet', lastError: crumbs.lastError });
-    const age = Math.round((this.clock.now().getTime() - Date.parse(crumbs.lastOk)) / 1000);
-    const details = { pid: crumbs.runningPid, node: crumbs.node, lastOk: crumbs.lastOk, ageSeconds: age, limitSeconds: limit };
-    return age <= limit ? check.up(details) : check.down({ ...details, reason: `last successful tick ${age} s ago (limit ${limit} s)`, lastError: crumbs.lastError });
+    const live = enforcerLiveness(crumbs, this.clock.now(), this.config.enforcer.intervalSeconds);
+    const details = { pid: crumbs.runningPid, node: crumbs.node, lastOk: crumbs.lastOk, ageSeconds: live.lastOkAgeSeconds, limitSeconds: live.limitSeconds };
+    return live.healthy ? check.up(details) : check.down({ ...details, reason: live.reason, lastError: crumbs.lastError });
   }
 
   disk() {

@@ -5,11 +5,12 @@ import type { DataSource } from 'typeorm';
 import { RUNNER_STATUSES } from '../common/domain.js';
 import { Breadcrumbs } from '../enforcer/breadcrumbs.js';
 import { Runner } from '../enforcer/runner.entity.js';
-import { enforcerAlive } from '../enforcer/status.service.js';
+import { enforcerLiveness } from '../enforcer/status.service.js';
+import { AppConfig } from '../config/app-config.js';
 
 /**
  * Prometheus metrics of the HTTP app (`bisk_` prefix, base units, `_total` counters, labels
- * only from fixed sets), plus the enforcer process's own metrics taken from the shared cache.
+ * only from fixed sets), plus the enforcer process's own metrics taken from the state store.
  */
 @Injectable()
 export class MetricsService {
@@ -19,6 +20,7 @@ export class MetricsService {
   constructor(
     private readonly breadcrumbs: Breadcrumbs,
     @InjectDataSource() dataSource: DataSource,
+    config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'bisk_' });
     const crumbs = breadcrumbs;
@@ -43,10 +45,10 @@ export class MetricsService {
     });
     new Gauge({
       name: 'bisk_enforcer_up',
-      help: '1 when an enforcer ticked within three intervals.',
+      help: '1 when an enforcer is running and started a tick within three intervals (and 5 s).',
       registers: [this.registry],
       async collect() {
-        this.set(enforcerAlive(await crumbs.read(), new Date()) ? 1 : 0);
+        this.set(enforcerLiveness(await crumbs.read(), new Date(), config.enforcer.intervalSeconds).alive ? 1 : 0);
       },
     });
   }

@@ -4,6 +4,7 @@ import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { fleetDesired } from '../enforcer/desired.js';
 import type { DesiredSpec } from '../enforcer/plan.js';
+import { EnforcerReadModel } from '../enforcer/enforcer.read-model.js';
 import { EnforcerRepository } from '../enforcer/enforcer.repository.js';
 import { isPaused } from '../enforcer/schedule.js';
 import { heartbeatCategory, StatusService } from '../enforcer/status.service.js';
@@ -21,6 +22,7 @@ export class SystemService {
     private readonly host: HostStatsCollector,
     private readonly status: StatusService,
     private readonly repo: EnforcerRepository,
+    private readonly readModel: EnforcerReadModel,
     private readonly clock: Clock,
   ) {}
 
@@ -29,8 +31,8 @@ export class SystemService {
     const [status, world, runners, restarts] = await Promise.all([
       this.status.status(),
       this.repo.loadWorld(this.config.enforcer.nodeName),
-      this.repo.allRunners(),
-      this.repo.restartsSince(new Date(now.getTime() - 3600_000)),
+      this.readModel.allRunners(),
+      this.readModel.restartsSince(new Date(now.getTime() - 3600_000)),
     ]);
     const cameras = new Map(world.cameras.map((c) => [c.id, c]));
     const profiles = new Map(world.profiles.map((p) => [p.id, p]));

@@ -27,7 +27,7 @@ describe('/health', () => {
     expect(Object.keys(res.body.details).sort()).toEqual(['database', 'disk', 'enforcer', 'ffmpeg', 'gpu', 'memory']);
     expect(res.body.details.gpu.gpus.map((g: { name: string }) => g.name)).toEqual(['NVIDIA GeForce RTX 3090', 'NVIDIA H200']);
     expect(res.body.details.ffmpeg.ffmpeg.version).toMatch(/^ffmpeg version/);
-    expect(res.body.details.enforcer).toMatchObject({ status: 'up', pid: 4321, limitSeconds: 45 });
+    expect(res.body.details.enforcer).toMatchObject({ status: 'up', pid: 4321, limitSeconds: 50 });
     expect(res.body.details.disk).toMatchObject({ status: 'up', usedPercent: expect.any(Number) });
     expect(res.raw).not.toMatch(/very-secret|hb-secret/);
   });
@@ -62,7 +62,7 @@ describe('/health', () => {
     await h.app.get(Breadcrumbs).write({ lastOk: new Date(Date.now() - 100_000).toISOString(), intervalSeconds: 15 });
     const res = await h.request('GET', '/health');
     expect(res.status).toBe(503);
-    expect(res.body.details.enforcer.reason).toMatch(/^last successful tick 10\d s ago \(limit 45 s\)$/);
+    expect(res.body.details.enforcer.reason).toMatch(/^last successful tick 10\d s ago \(limit 50 s\)$/);
     expect((await h.request('GET', '/health/live')).status).toBe(200);
   });
 });

@@ -1,0 +1,164 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Clock } from '../common/clock.js';
+import { loadConfig } from '../config/app-config.js';
+import type { Breadcrumbs } from './breadcrumbs.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
+import { EnforcerScheduler, SCHEDULE } from './enforcer.scheduler.js';
+import type { EnforcerService, TickResult } from './enforcer.service.js';
+import type { Handover } from './handover.js';
+import type { LeaseRepository } from './lease.repository.js';
+import { EnforcerBusyError, EnforcerLock, holderIsDeadHere } from './lock.adapter.js';
+import type { RunnerExecutor } from './runner.executor.js';
+
+/** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
+function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
+  const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite') });
+  let active = 0;
+  let maxActive = 0;
+  const ticks: number[] = [];
+  const enforcer = {
+    node: 'n1',
+    async tick(): Promise<TickResult> {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      ticks.push(Date.now());
+      await new Promise((r) => setTimeout(r, tickMs));
+      active--;
+      return { at: new Date(), durationMs: tickMs, desired: 0, runningBefore: 0, started: 0, stopped: 0, restarted: 0, waiting: 0, strays: 0, actions: [], wakeAt: null, nextBoundary };
+    },
+    stillWants: () => true,
+  } as unknown as EnforcerService;
+  const executor = {
+    onRunnerExit() {},
+    restartInPlaceWhen() {},
+    async stopRunners() {
+      return { stopped: 0, skipped: 0 };
+    },
+  } as unknown as RunnerExecutor;
+  const crumbs: Record<string, unknown> = {};
+  let enforceRequestedAt: string | null = null;
+  const breadcrumbs = {
+    async write(v: Record<string, unknown>) {
+      Object.assign(crumbs, v);
+    },
+    async enforceRequestedAt() {
+      return enforceRequestedAt;
+    },
+    async clearRunning() {
+      crumbs.runningPid = null;
+    },
+  } as unknown as Breadcrumbs;
+  const leases = {
+    engine: 'postgres',
+    async acquire() {
+      return { ok: true, lease: {} };
+    },
+    async release() {},
+  } as unknown as LeaseRepository;
+  const registry = new SchedulerRegistry();
+  const lock = new EnforcerLock(config, leases, new Clock());
+  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics());
+  return {
+    scheduler, registry, lock, ticks, crumbs, dir, config,
+    maxActive: () => maxActive,
+    requestEnforce: (at: string) => (enforceRequestedAt = at),
+  };
+}
+
+const started: { scheduler: EnforcerScheduler; dir: string }[] = [];
+afterEach(async () => {
+  for (const { scheduler, dir } of started.splice(0)) {
+    await scheduler.stop(false);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('EnforcerScheduler', () => {
+  it('never overlaps ticks, and a request during a tick is followed by exactly one more', async () => {
+    const s = setup(80);
+    started.push(s);
+    await s.scheduler.start();
+    expect(s.ticks).toHaveLength(1);
+    await Promise.all([s.scheduler.request('a'), s.scheduler.request('b'), s.scheduler.request('c'), s.scheduler.request('d')]);
+    expect(s.ticks).toHaveLength(3); // the first request ran one, the three during it collapsed into one
+    expect(s.maxActive()).toBe(1);
+  });
+
+  it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {
+    const s = setup(1);
+    expect(s.registry.doesExist('interval', SCHEDULE.tick)).toBe(false);
+    await s.scheduler.start(7);
+    expect(s.registry.getInterval(SCHEDULE.tick)).toBeDefined();
+    expect(s.registry.doesExist('timeout', SCHEDULE.fence)).toBe(true);
+    await s.scheduler.stop(false);
+    expect(s.registry.doesExist('interval', SCHEDULE.tick)).toBe(false);
+    expect(s.registry.doesExist('timeout', SCHEDULE.fence)).toBe(false);
+    expect(s.lock.lockHeld).toBe(false);
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+
+  it('wakes at the next schedule boundary (a registry timeout) when it comes before the interval', async () => {
+    const s = setup(1, new Date(Date.now() + 300));
+    started.push(s);
+    await s.scheduler.start();
+    expect(s.registry.doesExist('timeout', SCHEDULE.wake)).toBe(true);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(s.ticks.length).toBeGreaterThanOrEqual(2);
+    expect(s.ticks[1] - s.ticks[0]).toBeGreaterThanOrEqual(250);
+  });
+
+  it('does nothing from any handler while it does not hold the lock', async () => {
+    const s = setup(1, new Date(Date.now() + 100));
+    s.requestEnforce(new Date().toISOString());
+    s.scheduler.onInterval();
+    await s.scheduler.pollEnforceRequests();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.ticks).toHaveLength(0);
+    expect(s.registry.getIntervals()).toEqual([]);
+    expect(s.crumbs).toEqual({});
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+
+  it('ticks on an "enforce now" request seen by its poll, once per request', async () => {
+    const s = setup(1);
+    started.push(s);
+    await s.scheduler.start();
+    await s.scheduler.pollEnforceRequests();
+    expect(s.ticks).toHaveLength(1);
+    s.requestEnforce('2026-11-29T10:00:00.000Z');
+    await s.scheduler.pollEnforceRequests();
+    await s.scheduler.pollEnforceRequests();
+    expect(s.ticks).toHaveLength(2);
+  });
+
+  it('leaves breadcrumbs: PID, node, interval, last run and last OK', async () => {
+    const s = setup(1);
+    started.push(s);
+    await s.scheduler.start();
+    expect(s.crumbs).toMatchObject({ runningPid: process.pid, node: 'n1', intervalSeconds: 3600, lastError: null });
+    expect(typeof s.crumbs.lastOk).toBe('string');
+  });
+
+  it('refuses to start while another holds the lock, with the operators’ message', async () => {
+    const a = setup(1);
+    started.push(a);
+    await a.scheduler.start();
+    const b = setup(1, null, a.config.enforcer.lockFile);
+    await expect(b.scheduler.start()).rejects.toThrow(new EnforcerBusyError(`Another enforcer holds the lock: ${a.config.enforcer.lockFile} (pid=${process.pid})`));
+    expect(b.registry.getIntervals()).toEqual([]);
+    rmSync(b.dir, { recursive: true, force: true });
+  });
+
+  it('tells a dead lease holder on this host from a live one', async () => {
+    const { hostname } = await import('node:os');
+    expect(holderIsDeadHere(`${hostname()}:${process.pid}:0:abcd`)).toBe(false);
+    expect(holderIsDeadHere(`${hostname()}:999999999:0:abcd`)).toBe(true);
+    expect(holderIsDeadHere(`other-host:999999999:0:abcd`)).toBe(false);
+  });
+});

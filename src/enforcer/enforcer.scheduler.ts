@@ -1,0 +1,249 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Interval, SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock.js';
+import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
+import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
+import { EnforcerService, type TickResult } from './enforcer.service.js';
+import { Handover } from './handover.js';
+import { EnforcerLock } from './lock.adapter.js';
+import { RunnerExecutor } from './runner.executor.js';
+
+/** Names under which the enforcer's timers live in Nest's SchedulerRegistry. */
+export const SCHEDULE = {
+  /** The reconcile interval (ENFORCER_INTERVAL_SECONDS or --interval): registered once the lock and lease are held. */
+  tick: 'enforcer-tick',
+  /** The next schedule boundary or back-off end, when it comes before the next interval tick. */
+  wake: 'enforcer-wake',
+  /** Fires if the lease has not been renewed for most of its length (self-fencing, §9). */
+  fence: 'enforcer-fence',
+  /** "Enforce now" requests from an HTTP app, polled every second. */
+  enforceRequests: 'enforcer-enforce-requests',
+} as const;
+
+export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
+  return { at: at.toISOString(), ...counts };
+}
+
+/**
+ * When ticks happen (§5), the Nest way: every ENFORCER_INTERVAL_SECONDS (a SchedulerRegistry
+ * interval), at the next schedule boundary (a registry timeout), right after a runner exits,
+ * on "enforce now" (an @Interval poll, or SIGUSR1 on this host) — never two at once. Every
+ * handler returns at once unless this process runs the enforcer and holds the lock; each tick
+ * renews the node's lease and acts only with it.
+ */
+@Injectable()
+export class EnforcerScheduler implements OnApplicationShutdown {
+  private readonly logger = new Logger('Enforcer');
+  private running: Promise<void> | null = null;
+  private pending = false;
+  private active = false;
+  private stopping = false;
+  private lastEnforceRequest: string | null = null;
+  private readonly onSignal = () => this.guarded(() => this.request('signal'));
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly lock: EnforcerLock,
+    private readonly enforcer: EnforcerService,
+    private readonly executor: RunnerExecutor,
+    private readonly handover: Handover,
+    private readonly breadcrumbs: Breadcrumbs,
+    private readonly clock: Clock,
+    private readonly metrics: EnforcerMetrics,
+  ) {}
+
+  /** Whether a handler may act: this process runs the enforcer and holds the single-instance lock. */
+  get mayAct(): boolean {
+    return this.active && !this.stopping && this.lock.lockHeld;
+  }
+
+  private guarded(fn: () => unknown): void {
+    if (this.mayAct) void fn();
+  }
+
+  /**
+   * Starts enforcing: takes the lock and the lease, or
+   * throws EnforcerBusyError with the message to print; registers the interval and ticks once.
+   */
+  async start(intervalSeconds = this.config.enforcer.intervalSeconds, lockFile = this.config.enforcer.lockFile): Promise<void> {
+    // The lock first: a second instance is refused before it touches the database.
+    this.lock.takeLock(lockFile);
+    try {
+      await this.lock.renewLease(true);
+    } catch (error) {
+      await this.lock.release();
+      throw error;
+    }
+    this.armFence();
+    this.active = true;
+    this.stopping = false;
+    this.lastEnforceRequest = await this.breadcrumbs.enforceRequestedAt().catch(() => null);
+    await this.breadcrumbs.write({
+      runningPid: process.pid,
+      node: this.enforcer.node,
+      host: hostname(),
+      intervalSeconds,
+      startedAt: this.clock.now().toISOString(),
+    });
+    this.executor.onRunnerExit(() => this.guarded(() => this.request('runner exit')));
+    this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.held && this.enforcer.stillWants(spec, now));
+    this.registry.addInterval(SCHEDULE.tick, setInterval(() => this.onInterval(), intervalSeconds * 1000));
+    process.on('SIGUSR1', this.onSignal);
+    await this.request('start');
+  }
+
+  /** The reconcile interval's handler. */
+  onInterval(): void {
+    this.guarded(() => this.request('interval'));
+  }
+
+  /** "Enforce now" from an HTTP app (POST /api/enforcer/enforce): a timestamp in the state store. */
+  @Interval(SCHEDULE.enforceRequests, 1000)
+  async pollEnforceRequests(): Promise<void> {
+    if (!this.mayAct || !this.lock.held) return;
+    try {
+      const requested = await this.breadcrumbs.enforceRequestedAt();
+      if (requested && requested !== this.lastEnforceRequest) {
+        this.lastEnforceRequest = requested;
+        await this.request('enforce now');
+      }
+    } catch {
+      // the state store being unavailable must not disturb the enforcer
+    }
+  }
+
+  /** Asks for a tick; one already running is followed by exactly one more. */
+  request(reason: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.running) {
+      this.pending = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.pending = false;
+          await this.tickOnce(reason);
+        } while (this.pending && !this.stopping);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async tickOnce(reason: string): Promise<void> {
+    const at = this.clock.now();
+    await this.breadcrumbs.write({ lastRun: at.toISOString() }).catch(() => undefined);
+    try {
+      if (!(await this.lock.renewLease())) return;
+      this.armFence();
+      const result = await this.enforcer.tick();
+      this.metrics.tickDuration.observe(result.durationMs / 1000);
+      const wake = this.armWake(result);
+      await this.breadcrumbs.write({
+        lastOk: this.clock.now().toISOString(),
+        lastError: null,
+        nextWake: wake?.toISOString() ?? null,
+        lastTick: summarize(result),
+        metrics: await this.metrics.registry.metrics(),
+      });
+      if (result.started + result.stopped + result.restarted + result.strays > 0) {
+        this.logger.log(
+          `tick (${reason}): desired ${result.desired}, running before ${result.runningBefore}, started ${result.started}, stopped ${result.stopped}, restarted ${result.restarted}${result.strays ? `, strays ${result.strays}` : ''} in ${result.durationMs} ms`,
+        );
+      }
+    } catch (error) {
+      const message = maskCredentials((error as Error)?.message ?? String(error));
+      this.metrics.tickFailures.inc();
+      this.logger.error(`tick failed, runners left as they are: ${message}`);
+      await this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
+    }
+  }
+
+  private replaceTimeout(name: string, ms: number, fn: () => void): void {
+    this.clearTimeout(name);
+    const timer = setTimeout(() => {
+      if (this.registry.doesExist('timeout', name) && this.registry.getTimeout(name) === timer) this.registry.deleteTimeout(name);
+      fn();
+    }, ms);
+    timer.unref();
+    this.registry.addTimeout(name, timer);
+  }
+
+  private clearTimeout(name: string): void {
+    if (this.registry.doesExist('timeout', name)) this.registry.deleteTimeout(name);
+  }
+
+  /** Arms a wake-up for the next boundary/back-off end when it comes before the next interval tick. */
+  private armWake(result: TickResult): Date | null {
+    this.clearTimeout(SCHEDULE.wake);
+    const candidates = [result.nextBoundary, result.wakeAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
+    if (candidates.length === 0) return null;
+    const next = Math.min(...candidates);
+    const delay = next - this.clock.now().getTime();
+    // A few ms past the instant, so the tick sees the new side of the boundary.
+    if (delay <= this.config.enforcer.intervalSeconds * 1000) this.replaceTimeout(SCHEDULE.wake, Math.max(0, delay) + 5, () => this.guarded(() => this.request('schedule boundary')));
+    return new Date(next);
+  }
+
+  /**
+   * Self-fencing (§9): if the lease is not renewed again before most of it has run out, stop the
+   * floating runners — other nodes start them once the lease has expired. Only with other
+   * nodes around: a lone node keeps everything running through a database outage.
+   */
+  private armFence(): void {
+    const ttlMs = this.config.enforcer.leaseSeconds * 1000;
+    const afterMs = Math.max(ttlMs - this.config.enforcer.intervalSeconds * 1000, ttlMs / 2);
+    this.replaceTimeout(SCHEDULE.fence, afterMs, () => {
+      if (!this.mayAct || !this.handover.hasPeers) return;
+      void this.handover.fence(`lease of node ${this.enforcer.node} not renewed for ${Math.round(afterMs / 1000)} s`).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
+    });
+  }
+
+  /**
+   * One tick under the lock and lease, then let go (`bisk enforce`). Runners it starts keep
+   * running and are adopted by the next enforcer.
+   */
+  async once(): Promise<TickResult> {
+    this.lock.takeLock(undefined, '; it enforces on its own (POST /api/enforcer/enforce asks it to tick now)');
+    try {
+      await this.lock.renewLease(true);
+      const tick = await this.enforcer.tick();
+      await this.breadcrumbs.write({ lastRun: tick.at.toISOString(), lastOk: this.clock.now().toISOString(), lastError: null }).catch(() => undefined);
+      return tick;
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  /** SIGTERM/SIGINT: finish the tick in progress, stop runners gracefully, release lease and lock. */
+  async stop(stopRunners = true): Promise<void> {
+    if (!this.active || this.stopping) return;
+    this.stopping = true;
+    process.off('SIGUSR1', this.onSignal);
+    if (this.registry.doesExist('interval', SCHEDULE.tick)) this.registry.deleteInterval(SCHEDULE.tick);
+    this.clearTimeout(SCHEDULE.wake);
+    this.clearTimeout(SCHEDULE.fence);
+    await this.running;
+    if (stopRunners) {
+      const { stopped } = await this.executor.stopRunners({}, 'enforcer shutting down').catch((error: Error) => {
+        this.logger.error(`could not stop runners: ${error.message}`);
+        return { stopped: 0 };
+      });
+      this.logger.log(`stopped ${stopped} runner(s)`);
+    }
+    await this.breadcrumbs.clearRunning().catch(() => undefined);
+    await this.lock.release();
+    this.active = false;
+  }
+
+  /** A context closing with the enforcer still running (tests, the embedded app) stops it first. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { VERSION } from '../version.js';
+import { FileLock, lockHeldMessage } from './file-lock.js';
+import { LeaseRepository } from './lease.repository.js';
+import { isSameProcess, readStat } from './proc.js';
+
+/** Refusal to start because another enforcer is in charge; the message is what operators see. */
+export class EnforcerBusyError extends Error {
+  override readonly name = 'EnforcerBusyError';
+}
+
+/** A lease holder "host:pid:starttime:random" on this host whose process no longer exists. */
+export function holderIsDeadHere(holder: string): boolean {
+  const [host, pid, startTime] = holder.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  return !isSameProcess(Number(pid), startTime && startTime !== '0' ? startTime : null);
+}
+
+/**
+ * The enforcer's right to act, behind one class: the single-instance file lock (§5) and this
+ * node's lease in the database (§9). Every scheduled handler asks `held` first.
+ */
+@Injectable()
+export class EnforcerLock {
+  private readonly logger = new Logger('Enforcer');
+  /** host:pid:kernel start time:random — enough to tell, on this host, whether the holder still lives. */
+  readonly holder = `${hostname()}:${process.pid}:${readStat(process.pid)?.startTime ?? '0'}:${randomBytes(4).toString('hex')}`;
+  private file: FileLock | null = null;
+  private leased = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly leases: LeaseRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  get node(): string {
+    return this.config.enforcer.nodeName;
+  }
+
+  /** This process holds the file lock and the node's lease: it may act. */
+  get held(): boolean {
+    return this.file?.held === true && this.leased;
+  }
+
+  /** The file lock alone (the tick renews the lease itself). */
+  get lockHeld(): boolean {
+    return this.file?.held === true;
+  }
+
+  /** Takes the file lock, or throws EnforcerBusyError with the operators' message. `hint` is appended to it. */
+  takeLock(path = this.config.enforcer.lockFile, hint = ''): void {
+    if (this.file?.held) return;
+    const lock = new FileLock(path);
+    const result = lock.tryAcquire();
+    if (!result.ok) throw new EnforcerBusyError(`${lockHeldMessage(path, result.holderPid)}${hint}`);
+    this.file = lock;
+  }
+
+  /**
+   * Takes (first = true: or refuses with EnforcerBusyError) or renews the node's lease.
+   * Returns whether it is held now.
+   */
+  async renewLease(first = false): Promise<boolean> {
+    const node = this.node;
+    const ttl = this.config.enforcer.leaseSeconds * 1000;
+    const now = this.clock.now().getTime();
+    if (first && this.leases.engine === 'sqlite') {
+      // Several nodes coordinate through PostgreSQL; an embedded SQLite file belongs to one host.
+      const [other] = await this.leases.otherLive(node, now);
+      if (other) {
+        throw new EnforcerBusyError(
+          `Several nodes need PostgreSQL: node ${other.node} (${other.holder}) already runs an enforcer on this SQLite database, its lease runs until ${new Date(other.expiresAt).toISOString()}. Give every enforcer on one SQLite database the same NODE_NAME, or put the database on PostgreSQL (DATABASE_URL=postgres://…) to run several hosts.`,
+        );
+      }
+    }
+    let result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl);
+    if (!result.ok && holderIsDeadHere(result.current.holder)) {
+      // Its holder was on this host and is gone (SIGKILL, crash): no need to wait for the lease to expire.
+      this.logger.warn(`taking over the lease of node ${node} from ${result.current.holder}, which is no longer running`);
+      result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl, result.current.holder);
+    }
+    if (!result.ok) {
+      const message = `Another enforcer holds the lease for node ${node}: ${result.current.holder} (pid=${result.current.pid}) until ${new Date(result.current.expiresAt).toISOString()}`;
+      if (first) throw new EnforcerBusyError(message);
+      if (this.leased) this.logger.error(`${message}; this enforcer stops acting`);
+      this.leased = false;
+      return false;
+    }
+    this.leased = true;
+    return true;
+  }
+
+  /** Lease first, then the file lock: what a stopping enforcer lets go of. */
+  async release(): Promise<void> {
+    if (this.leased) await this.leases.release(this.node, this.holder).catch(() => undefined);
+    this.leased = false;
+    this.file?.release();
+    this.file = null;
+  }
+}

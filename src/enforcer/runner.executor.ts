@@ -1,0 +1,298 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
+import { classifyDbError } from '../database/db-errors.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
+import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
+import { type Action, backoffSeconds, type DesiredSpec } from './plan.js';
+import { type ExitInfo, ProcessAdapter, SpawnError } from './process.adapter.js';
+import { logFileFor, maskArgv, runnerArgv, type RunnerCommandSettings, runnerEnv, splitCommand } from './runner-command.js';
+import { type Tracked, TrackedRunners } from './tracked-runners.js';
+import type { RunnerRow, World } from './world.js';
+
+/** A runner stays up this long → its crash count resets (a stable minute). */
+export const STABLE_SECONDS = 60;
+/** Runner logs are copied aside and truncated past this size. */
+export const RUNNER_LOG_MAX_BYTES = 10 * 1024 * 1024;
+/** Runner starts in flight at once within one tick. */
+const START_CONCURRENCY = 8;
+
+/**
+ * Quick exits in a row (what the back-off counts). A runner that was up for a stable minute
+ * starts a new count at 0: it is restarted at once, like a supervisor would; only exits that
+ * follow each other quickly wait 1, 2, 4 … s.
+ */
+export function nextCrashCount(previous: number, startedAtMs: number, nowMs: number): number {
+  return nowMs - startedAtMs >= STABLE_SECONDS * 1000 ? 0 : previous + 1;
+}
+
+/** The reference runner's own entry point (no Nest: one per camera), also found when this module runs from source. */
+function referenceRunner(): string {
+  const beside = fileURLToPath(new URL('../runner/main.js', import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../../dist/src/runner/main.js', import.meta.url));
+}
+
+const retryText = (delay: number) => (delay === 0 ? 'restarting now' : `retry in ${delay} s`);
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+type StartAction = Extract<Action, { kind: 'start' | 'restart' }>;
+
+/**
+ * The tick's second concern: carrying out the plan — starts, stops, restarts, stray kills —
+ * and answering runner exits (recorded at once; restarted in place when the pair is still
+ * wanted with the same spec and no back-off is due, else a tick is asked for). Every spawn and
+ * signal goes through ProcessAdapter; every row and event it writes goes through the repository.
+ */
+@Injectable()
+export class RunnerExecutor {
+  private readonly logger = new Logger('Enforcer');
+  private exitListener: () => void = () => {};
+  private restartInPlaceAllowed: (t: Tracked, spec: DesiredSpec, now: Date) => boolean = () => false;
+  readonly node: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repo: EnforcerRepository,
+    private readonly processes: ProcessAdapter,
+    private readonly tracked: TrackedRunners,
+    private readonly clock: Clock,
+    private readonly metrics: EnforcerMetrics,
+  ) {
+    this.node = config.enforcer.nodeName;
+  }
+
+  /** Called after an exit that was not answered by a restart in place (the scheduler ticks). */
+  onRunnerExit(listener: () => void): void {
+    this.exitListener = listener;
+  }
+
+  /** Decides whether an exited runner may be started again at once with the spec it had (the scheduler's guard). */
+  restartInPlaceWhen(check: (t: Tracked, spec: DesiredSpec, now: Date) => boolean): void {
+    this.restartInPlaceAllowed = check;
+  }
+
+  commandSettings(): RunnerCommandSettings {
+    const command = this.config.runners.command ? splitCommand(this.config.runners.command) : [process.execPath, referenceRunner()];
+    return {
+      command,
+      heartbeatUrl: this.config.runners.heartbeatUrl,
+      heartbeatKey: this.config.runners.heartbeatKey ?? '',
+      snapshotDir: this.config.runners.snapshotDir,
+      logDir: this.config.runners.logDir,
+      node: this.node,
+    };
+  }
+
+  /** Takes charge of a live runner found after an enforcer restart (watched through /proc: it is not our child). */
+  adopt(row: RunnerRow): void {
+    const t = this.track(row, row.pid!, row.processStartTime ?? '', row.startedAt?.getTime() ?? this.clock.now().getTime(), null);
+    t.unwatch = this.processes.watch(t.pid, t.startTime, () => void this.handleExit(t, { code: null, signal: null }));
+  }
+
+  /**
+   * Marks a row of a process that is alive here as running/stopping. Should another node hold
+   * the pair meanwhile (a double that the next ticks resolve), the status stays as it was
+   * instead of failing the whole tick.
+   */
+  async claimQuietly(runnerId: number, status: 'running' | 'stopping'): Promise<void> {
+    try {
+      await this.repo.updateRunner(runnerId, { status });
+    } catch (error) {
+      if (classifyDbError(error) !== 'unique') throw error;
+      this.logger.warn(`runner ${runnerId}: another node holds its pair; status left as it was`);
+    }
+  }
+
+  async execute(actions: Action[], world: World, now: Date, events: NewEvent[]) {
+    const rows = new Map(world.runners.map((r) => [r.id, r]));
+    const counts = { started: 0, stopped: 0, restarted: 0, waiting: 0 };
+    // Stops first and in parallel (each may wait for the stop timeout), then starts.
+    const stops = actions.filter((a) => a.kind === 'stop' || a.kind === 'stray-kill' || a.kind === 'restart');
+    await Promise.all(
+      stops.map(async (action) => {
+        if (action.kind === 'stray-kill') {
+          const t = this.tracked.byPid(action.pid);
+          if (t) t.stopping = true;
+          const result = await this.processes.stop(action.pid, action.startTime, this.config.runners.stopTimeoutSeconds * 1000);
+          if (t) this.tracked.drop(t);
+          events.push({ kind: 'stray-kill', pid: action.pid, message: `${action.reason}: ${result}` });
+          return;
+        }
+        if (action.kind === 'restart') {
+          events.push({ kind: action.cause, cameraId: action.cameraId, profileId: action.profileId, pid: action.pid, message: action.reason });
+          this.metrics.restarts.inc({ reason: action.cause });
+        }
+        await this.stopRunner(action.runnerId, action.reason, events, action.kind === 'stop');
+        if (action.kind === 'stop') counts.stopped++;
+      }),
+    );
+    // Starts run a few at a time: each waits on the kernel (fork/exec) and a row write, so a
+    // cold start of hundreds of runners overlaps those waits instead of queueing them.
+    const starts = actions.filter((a): a is StartAction => a.kind === 'start' || a.kind === 'restart');
+    await eachLimited(starts, START_CONCURRENCY, async (action) => {
+      const row = action.runnerId !== null ? rows.get(action.runnerId) : undefined;
+      const ok = await this.startRunner(row, action, now, events);
+      if (ok) action.kind === 'restart' ? counts.restarted++ : counts.started++;
+    });
+    for (const action of actions) {
+      if (action.kind === 'wait') {
+        counts.waiting++;
+        if (rows.get(action.runnerId)?.status !== 'backoff' && rows.get(action.runnerId)?.status !== 'failed') {
+          await this.repo.updateRunner(action.runnerId, { status: 'backoff' });
+        }
+      }
+    }
+    for (const t of this.tracked.all()) this.processes.capLog(t.logFile, RUNNER_LOG_MAX_BYTES);
+    return counts;
+  }
+
+  private async startRunner(existing: RunnerRow | undefined, action: StartAction, now: Date, events: NewEvent[]): Promise<boolean> {
+    const { cameraId, profileId } = action;
+    // The claim: the database lets only one row per pair be starting/running/stopping across all
+    // nodes, so a node that briefly disagrees about ownership cannot start it a second time.
+    let row: RunnerRow;
+    try {
+      if (existing) await this.repo.updateRunner(existing.id, { status: 'starting' });
+      row = existing ?? (await this.repo.createRunner({ cameraId, profileId, node: this.node, status: 'starting', specHash: action.hash }));
+    } catch (error) {
+      const kind = classifyDbError(error);
+      if (kind === 'foreign-key') {
+        // The camera or profile was deleted after this tick read the schedule: nothing to start.
+        this.logger.warn(`camera ${cameraId} profile ${profileId}: deleted meanwhile; not started`);
+        return false;
+      }
+      if (kind !== 'unique') throw error;
+      events.push({ kind: 'handover', cameraId, profileId, message: 'not started here: another node holds this pair (starting, running or stopping there)' });
+      return false;
+    }
+    try {
+      const { t, argv } = await this.launch(row, { spec: action.spec, hash: action.hash }, now, existing ? existing.restartCount + 1 : 0);
+      await this.repo.updateRunner(row.id, {
+        pid: t.pid, processStartTime: t.startTime, status: 'running', startedAt: now, specHash: action.hash,
+        effectiveArgs: maskArgv(argv), restartCount: t.restartCount, targetFps: action.spec.fps, snapshotEvery: action.spec.snapshotEvery,
+      });
+      events.push({ kind: 'start', cameraId, profileId, pid: t.pid, message: action.kind === 'restart' ? `restarted: ${action.reason}` : action.reason });
+      this.metrics.starts.inc();
+      this.logger.log(`camera ${cameraId} profile ${profileId}: started runner pid ${t.pid} (${action.kind === 'restart' ? action.cause : action.reason})`);
+      return true;
+    } catch (error) {
+      const message = error instanceof SpawnError ? error.message : `cannot start runner: ${(error as Error).message}`;
+      const crashCount = row.crashCount + 1;
+      await this.repo.updateRunner(row.id, { status: 'failed', pid: null, processStartTime: null, lastError: message, lastExitAt: now, crashCount });
+      events.push({ kind: 'error', cameraId, profileId, message: `${message}; retry in ${backoffSeconds(crashCount, this.config.runners.backoffMaxSeconds)} s` });
+      this.logger.error(`camera ${cameraId} profile ${profileId}: ${message}`);
+      return false;
+    }
+  }
+
+  /** Spawns the runner of `row` with `started` and tracks it before anything else can happen. */
+  private async launch(row: Pick<RunnerRow, 'id' | 'cameraId' | 'profileId' | 'crashCount'>, started: DesiredSpec, now: Date, restartCount: number) {
+    const argv = runnerArgv(started.spec, this.commandSettings());
+    const logFile = logFileFor(this.config.runners.logDir, row.cameraId, row.profileId);
+    let t: Tracked | undefined;
+    const proc = await this.processes.spawn(
+      { argv, env: runnerEnv(started.spec, row.id, this.node, process.env), logFile, nice: started.spec.cpuNice, cpuAffinity: started.spec.cpuAffinity },
+      (exit) => t && void this.handleExit(t, exit),
+    );
+    // Tracked before any await, so an immediate exit is still attributed to this start.
+    t = this.track({ ...row, restartCount }, proc.pid, proc.startTime, now.getTime(), started);
+    return { t, argv };
+  }
+
+  private track(row: Pick<RunnerRow, 'id' | 'cameraId' | 'profileId' | 'crashCount' | 'restartCount'>, pid: number, startTime: string, startedAt: number, started: DesiredSpec | null): Tracked {
+    const t: Tracked = {
+      runnerId: row.id, cameraId: row.cameraId, profileId: row.profileId, pid, startTime, startedAt, crashCount: row.crashCount,
+      restartCount: row.restartCount, logFile: logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), stopping: false, started,
+    };
+    this.tracked.set(t);
+    return t;
+  }
+
+  /** A runner exited on its own: restart it in place when allowed, else record it and ask for a tick (which applies the back-off). */
+  private async handleExit(t: Tracked, exit: ExitInfo): Promise<void> {
+    if (this.tracked.get(t.runnerId) !== t || t.stopping) return;
+    this.tracked.drop(t);
+    // Stopped on purpose by someone else (stop-runners, the API, a camera being deleted): they record it.
+    const current = await this.repo.findRunner(t.runnerId).catch(() => undefined);
+    if (current === null || (current && current.pid !== t.pid) || current?.status === 'stopping' || current?.status === 'exited') {
+      this.exitListener();
+      return;
+    }
+    const now = this.clock.now();
+    const crashCount = nextCrashCount(t.crashCount, t.startedAt, now.getTime());
+    const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'exited' : `exited with code ${exit.code}`;
+    const said = maskCredentials(this.processes.tail(t.logFile, 3));
+    const delay = backoffSeconds(crashCount, this.config.runners.backoffMaxSeconds);
+    const uptime = ((now.getTime() - t.startedAt) / 1000).toFixed(1);
+    const exitFacts = { lastExitAt: now, crashCount, lastExitCode: exit.code, lastExitSignal: exit.signal, lastError: said || how };
+    const crashEvent: NewEvent = { kind: 'crash', cameraId: t.cameraId, profileId: t.profileId, pid: t.pid, message: `runner ${how} after ${uptime} s${said ? `: ${said.split('\n').pop()}` : ''}; ${retryText(delay)}` };
+    this.metrics.restarts.inc({ reason: 'crash' });
+    this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: runner ${how} after ${uptime} s; ${retryText(delay)}`);
+    // A stable runner that died, still wanted with the same spec: start it again right here
+    // (one row write), instead of waiting for a tick to load the world and plan.
+    if (current && delay === 0 && t.started && this.restartInPlaceAllowed(t, t.started, now)) {
+      try {
+        const { t: next, argv } = await this.launch({ ...current, crashCount }, t.started, now, current.restartCount + 1);
+        await this.repo.updateRunner(t.runnerId, {
+          ...exitFacts, pid: next.pid, processStartTime: next.startTime, status: 'running', startedAt: now, specHash: t.started.hash,
+          effectiveArgs: maskArgv(argv), restartCount: next.restartCount,
+        });
+        await this.repo.addEvents(this.node, [crashEvent, { kind: 'start', cameraId: t.cameraId, profileId: t.profileId, pid: next.pid, message: `restarted: runner ${how}` }], now);
+        this.metrics.starts.inc();
+        return;
+      } catch (error) {
+        this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: restart in place failed (${(error as Error).message}); the next tick retries`);
+      }
+    }
+    try {
+      await this.repo.updateRunner(t.runnerId, { ...exitFacts, status: 'backoff', pid: null, processStartTime: null });
+      await this.repo.addEvents(this.node, [crashEvent], now);
+    } catch (error) {
+      this.logger.error(`could not record the exit of runner ${t.runnerId}: ${(error as Error).message}`);
+    }
+    this.exitListener();
+  }
+
+  /** Stops one runner gracefully (group TERM → wait → KILL) and records it. */
+  private async stopRunner(runnerId: number, reason: string, events: NewEvent[], recordStop: boolean): Promise<'gone' | 'terminated' | 'killed'> {
+    const t = this.tracked.get(runnerId);
+    const row = t ? null : await this.repo.findRunner(runnerId);
+    const pid = t?.pid ?? row?.pid ?? null;
+    if (pid === null) return 'gone';
+    if (t) t.stopping = true;
+    await this.claimQuietly(runnerId, 'stopping');
+    const result = await this.processes.stop(pid, t?.startTime ?? row?.processStartTime ?? null, this.config.runners.stopTimeoutSeconds * 1000);
+    if (t) this.tracked.drop(t);
+    await this.repo.updateRunner(runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: this.clock.now(), crashCount: 0 });
+    const cameraId = t?.cameraId ?? row?.cameraId;
+    const profileId = t?.profileId ?? row?.profileId;
+    const how = result === 'killed' ? `killed after ignoring SIGTERM for ${this.config.runners.stopTimeoutSeconds} s` : result === 'gone' ? 'was already gone' : 'stopped';
+    if (recordStop) events.push({ kind: 'stop', cameraId, profileId, pid, message: `${reason}; ${how}` });
+    return result;
+  }
+
+  /**
+   * Stops runners of this node (all, or one camera/profile): `bisk stop-runners`, the API,
+   * and the enforcer's own shutdown. Returns how many were stopped and how many rows pointed
+   * at processes that were already gone.
+   */
+  async stopRunners(filter: { cameraId?: number; profileId?: number } = {}, reason = 'stopped by operator'): Promise<{ stopped: number; skipped: number }> {
+    const rows = await this.repo.findLiveRunners(this.node, filter);
+    const events: NewEvent[] = [];
+    const results = await Promise.all(rows.map((row) => this.stopRunner(row.id, reason, events, true)));
+    await this.repo.addEvents(this.node, events);
+    const stopped = results.filter((r) => r !== 'gone').length;
+    return { stopped, skipped: results.length - stopped };
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { maskCredentials } from '../common/mask.js';
+import { AppConfig } from '../config/app-config.js';
+import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
+import { Handover } from './handover.js';
+import type { ObservedRunner, StrayProcess } from './plan.js';
+import { ProcessAdapter } from './process.adapter.js';
+import { logFileFor } from './runner-command.js';
+import { nextCrashCount, RunnerExecutor } from './runner.executor.js';
+import { TrackedRunners } from './tracked-runners.js';
+import type { RunnerRow } from './world.js';
+
+/**
+ * The tick's first concern: what is really running. Each runner row against the process
+ * table (PID + kernel start time), adopting live runners this process does not know yet,
+ * recording deaths nobody saw, and finding marked processes no row accounts for (strays).
+ */
+@Injectable()
+export class RunnerObserver {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repo: EnforcerRepository,
+    private readonly processes: ProcessAdapter,
+    private readonly tracked: TrackedRunners,
+    private readonly handover: Handover,
+    private readonly executor: RunnerExecutor,
+  ) {}
+
+  /** The row as the planner sees it, without changing anything (dry runs). */
+  observe(row: RunnerRow): ObservedRunner {
+    const t = this.tracked.get(row.id);
+    const alive = row.pid !== null && (t ? t.pid === row.pid && !t.stopping : this.processes.isAlive(row.pid, row.processStartTime));
+    return {
+      runnerId: row.id,
+      cameraId: row.cameraId,
+      profileId: row.profileId,
+      pid: row.pid,
+      alive,
+      status: row.status,
+      specHash: row.specHash,
+      startedAt: row.startedAt,
+      lastHeartbeatAt: row.lastHeartbeatAt,
+      crashes: row.crashCount,
+      lastExitAt: row.lastExitAt,
+    };
+  }
+
+  /** Adopts live runners this process does not know yet; records deaths nobody saw. */
+  async reconcile(row: RunnerRow, now: Date, events: NewEvent[]): Promise<ObservedRunner> {
+    const observed = this.observe(row);
+    if (row.pid === null) return observed;
+    const known = this.tracked.get(row.id);
+    if (observed.alive && !known) {
+      this.executor.adopt(row);
+      events.push({ kind: 'adopt', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `adopted running runner (pid ${row.pid}) instead of starting a duplicate` });
+      if (row.status !== 'running') await this.executor.claimQuietly(row.id, 'running');
+      return { ...observed, status: 'running' };
+    }
+    if (!observed.alive && !known && this.handover.takeFenced(row.id)) {
+      const message = 'stopped while this node could not renew its lease (database unreachable), so that another node could take it over';
+      await this.repo.updateRunner(row.id, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: message });
+      events.push({ kind: 'handover', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message });
+      return { ...observed, alive: false, pid: null, status: 'exited', lastExitAt: now };
+    }
+    if (!observed.alive && !known && ['running', 'starting', 'stopping'].includes(row.status)) {
+      const crashCount = nextCrashCount(row.crashCount, row.startedAt?.getTime() ?? now.getTime(), now.getTime());
+      const lastError = this.processes.tail(logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), 3) || 'process ended while no enforcer was watching';
+      await this.repo.updateRunner(row.id, { status: row.status === 'stopping' ? 'exited' : 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount, lastError: maskCredentials(lastError) });
+      events.push({ kind: 'crash', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `process ${row.pid} is gone: ${maskCredentials(lastError.split('\n').pop() ?? '')}` });
+      return { ...observed, alive: false, pid: null, status: 'backoff', crashes: crashCount, lastExitAt: now };
+    }
+    return observed;
+  }
+
+  /**
+   * Marked runner processes of this node that no live row accounts for: rows deleted with
+   * their camera or profile, rows pointing at another process, leftovers of a crash.
+   */
+  findStrays(rows: RunnerRow[]): StrayProcess[] {
+    const node = this.config.enforcer.nodeName;
+    const rowIds = new Set(rows.map((r) => r.id));
+    const owned = new Map(rows.filter((r) => r.pid !== null).map((r) => [r.pid!, r]));
+    const trackedPids = new Map(this.tracked.all().map((t) => [t.pid, t]));
+    return this.processes
+      .findMarked()
+      .filter((p) => p.node === node)
+      .filter((p) => {
+        const t = trackedPids.get(p.pid);
+        if (t) return !rowIds.has(t.runnerId) && !t.stopping;
+        const row = owned.get(p.pid);
+        return !row || row.id !== p.runnerId || (row.processStartTime !== null && row.processStartTime !== p.startTime);
+      })
+      .map((p) => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
+  }
+}
