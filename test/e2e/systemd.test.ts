@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { parseEnvFile } from '../../src/config/env-file.js';
 import { FileLock } from '../../src/enforcer/file-lock.js';
 import { ROOT, requireBuild, type Running, startProcess } from '../support/processes.js';
@@ -138,6 +139,89 @@ describe('the service and a shell meet the same lock', () => {
     expect((await restarted.exit()).code).toBe(0);
   });
 });
+
+describe('the service as the unit runs it', () => {
+  const running: Running[] = [];
+  afterAll(() => {
+    for (const r of running) r.child.kill('SIGKILL');
+  });
+
+  /** Renders the units into `root` with an env file made from the example plus `settings`; returns what systemd would run. */
+  function renderService(root: string, settings: Record<string, string>) {
+    const envFile = join(root, 'etc/bisk/bisk-enforcer.env');
+    mkdirSync(join(root, 'etc/bisk'), { recursive: true });
+    let text = readFileSync(join(ROOT, 'deploy/systemd/bisk-enforcer.env.example'), 'utf8');
+    for (const [key, value] of Object.entries(settings)) {
+      text = new RegExp(`^${key}=`, 'm').test(text) ? text.replace(new RegExp(`^${key}=.*$`, 'm'), `${key}=${value}`) : `${text}\n${key}=${value}\n`;
+    }
+    writeFileSync(envFile, text);
+    expect(install(root, ['--yes'], { ENV_FILE: envFile }).code).toBe(0);
+    const unit = readFileSync(join(root, 'systemd/bisk-enforcer.service'), 'utf8');
+    const [, script, ...args] = /^ExecStart=(.*)$/m.exec(unit)![1].split(' ');
+    const env = parseEnvFile(readFileSync(/^EnvironmentFile=(.*)$/m.exec(unit)![1], 'utf8'));
+    return { script, args, env };
+  }
+
+  it('ticks on its interval and at a schedule boundary, and exits 0 on SIGTERM with its runners stopped', async () => {
+    const root = join(dir, 'service');
+    const database = join(root, 'var/bisk.sqlite');
+    const service = renderService(root, {
+      TZ: 'UTC', DATABASE_URL: database, ENFORCER_INTERVAL_SECONDS: '4', ENFORCER_LOCK_FILE: join(root, 'enforcer.lock'),
+      RUNNER_COMMAND: join(ROOT, 'test/fixtures/dispatch.sh'), RUNNER_LOG_DIR: join(root, 'log'), SNAPSHOT_DIR: join(root, 'snapshots'),
+      RUNNER_STOP_TIMEOUT_SECONDS: '2', NODE_NAME: 'unit-test',
+    });
+    // A window that opens a few seconds from now, between two interval ticks.
+    const { migrateDatabase } = await import('../../src/database/migrations.js');
+    await migrateDatabase({ engine: 'sqlite', path: database });
+    const db = new Database(database);
+    const opensAt = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
+    const hms = (d: Date) => d.toISOString().slice(11, 19);
+    const day = (opensAt.getUTCDay() + 6) % 7;
+    db.exec(`INSERT INTO cameras (name, rtsp_url) VALUES ('boundary', 'fixture:sleeper');
+      INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}');
+      INSERT INTO schedule_policies (name) VALUES ('opens soon');
+      INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (1, 1);
+      INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (1, ${day}, '${hms(opensAt)}', '${hms(new Date(opensAt.getTime() + 3600_000))}', 1);`);
+
+    const enforcer = startProcess(service.script, service.args, service.env);
+    running.push(enforcer);
+    await enforcer.waitFor(/Enforcer started\. Press Ctrl\+C to stop\./);
+    const status = () => JSON.parse(spawnSync(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'status', '--json'], { env: { ...service.env, PATH: process.env.PATH }, cwd: ROOT, encoding: 'utf8' }).stdout);
+    const firstRun = status().enforcer.lastRun;
+    const row = () => db.prepare('SELECT pid, started_at FROM runners WHERE camera_id = 1').get() as { pid: number | null; started_at: string } | undefined;
+    const started = await waitUntil(() => (row()?.pid ? row() : undefined), 15_000);
+    const lateMs = new Date(`${started.started_at.replace(' ', 'T')}Z`).getTime() - opensAt.getTime();
+    expect(lateMs).toBeGreaterThanOrEqual(0);
+    expect(lateMs).toBeLessThan(1000); // the boundary wake-up, not the next 4 s tick
+    await waitUntil(() => (status().enforcer.lastRun !== firstRun ? true : undefined), 10_000);
+    expect(status().enforcer).toMatchObject({ alive: true, runningPid: enforcer.child.pid, intervalSeconds: 4 });
+
+    enforcer.child.kill('SIGTERM');
+    expect((await enforcer.exit()).code).toBe(0);
+    expect(enforcer.output()).toMatch(/Enforcer stopped\.\n?$/);
+    expect(row()?.pid).toBeNull();
+    expect(spawnSync('kill', ['-0', String(started.pid)]).status).not.toBe(0);
+    db.close();
+  });
+
+  it('exits 78 with one line when the env file holds a bad value', async () => {
+    const service = renderService(join(dir, 'bad-config'), { ENFORCER_INTERVAL_SECONDS: '0' });
+    const enforcer = startProcess(service.script, service.args, service.env);
+    running.push(enforcer);
+    expect((await enforcer.exit()).code).toBe(78);
+    expect(enforcer.output().trim()).toBe('Invalid configuration: ENFORCER_INTERVAL_SECONDS must be a whole number from 1 to 3600 (got "0")');
+  });
+});
+
+async function waitUntil<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function mkdirAndReturn(path: string): string {
   mkdirSync(path, { recursive: true });

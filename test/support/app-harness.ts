@@ -33,7 +33,7 @@ export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string
     BISK_DATA_DIR: db.dir,
     ...env,
   });
-  const app = await createHttpApp(config, { logger: process.env.DEBUG_APP ? undefined : false });
+  const app = await createHttpApp(config, { logger: false });
   if (options.listen) await app.listen({ host: '127.0.0.1', port: config.http.port });
   else await app.init();
   await app.getHttpAdapter().getInstance().ready();
