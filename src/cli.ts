@@ -1,19 +1,24 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli.module.js';
-import { BiskLogger } from './common/logger.js';
-import { describeStartupError, exitOnStartupError } from './common/startup.js';
-import { loadConfig } from './config/app-config.js';
-import { VERSION } from './version.js';
+import './common/v8-flags.js';
+import './common/lazy-prompts.js';
 
 /**
  * CLI entry (`bisk`): validated config (a bad value: one line, exit 78), then every command
  * through nest-commander in the CLI context (cli.module.ts). Every failure is one line on
  * stderr and a non-zero exit code (systemd reads it): 2 for a bad option, 1 for a refusal.
+ * Nest and the modules are imported after v8-flags.ts has run (see there).
  */
 async function main(): Promise<void> {
+  const { loadConfig } = await import('./config/app-config.js');
   const config = loadConfig();
+  await import('reflect-metadata');
+  const [{ CommandFactory }, { CliModule }, { BiskLogger }, { describeStartupError }, { VERSION }] = await Promise.all([
+    import('nest-commander'),
+    import('./cli.module.js'),
+    import('./common/logger.js'),
+    import('./common/startup.js'),
+    import('./version.js'),
+  ]);
   // commander names the program after argv[1]; show "bisk" when run as dist/src/cli.js.
   if (process.argv[1]?.endsWith('cli.js')) process.argv[1] = process.argv[1].replace(/cli\.js$/, 'bisk');
   await CommandFactory.run(CliModule.forRoot(config), {
@@ -39,4 +44,4 @@ async function main(): Promise<void> {
   process.exit(process.exitCode ?? 0);
 }
 
-main().catch(exitOnStartupError);
+main().catch(async (error: unknown) => (await import('./common/startup.js')).exitOnStartupError(error));

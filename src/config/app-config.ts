@@ -9,8 +9,11 @@ export type DatabaseSettings =
   | { engine: 'postgres'; url: string };
 
 /**
- * The typed, validated configuration. Built once at start by `loadConfig`; everything
- * else receives it through Nest's injector (it is the only reader of process.env).
+ * The typed, validated configuration. Built once at start by `loadConfig` (the only reader of
+ * the product's settings in process.env); everything else receives it through Nest's injector.
+ * Outside config/, the environment is only read whole to hand it on — to runners (with their
+ * BISK_* additions), nvidia-smi and tool lookups (PATH) — and by the logger (JOURNAL_STREAM:
+ * is stdout a journal?).
  */
 export class AppConfig {
   readonly env: string;

@@ -8,7 +8,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('enforcer_leases')
 export class EnforcerLease {
   @PrimaryColumn({ type: 'varchar', length: 63 }) node: string;
-  /** host:pid:random — identifies one enforcer process. */
+  /** "host:pid:kernel start time:random" (EnforcerLock.holder) — one enforcer process, and whether it still lives on its host. */
   @Column({ type: 'varchar', length: 200 }) holder: string;
   @Column({ type: 'integer' }) pid: number;
   @Column({ type: 'varchar', length: 32, default: '' }) version: string;

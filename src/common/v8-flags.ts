@@ -1,0 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * The `bisk` process runs without V8's optimizing compiler (TurboFan). Its one long-lived
+ * command is the service, which sleeps between ticks of a few milliseconds; what TurboFan
+ * compiles while Nest boots stays resident for the life of the service: about 10 MB of its
+ * idle memory (85 → 75 MB, bench/RESULTS.md). Interpreted and baseline-compiled code is
+ * fast enough for ticks; the HTTP app (main.ts) keeps the optimizing compiler. Imported first
+ * by cli.ts: it only takes effect before the code it would optimize has run.
+ */
+setFlagsFromString('--no-opt');
