@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
+import * as v from 'valibot';
 import { configSchema, type LogLevelName, type RawConfig } from './config.schema.js';
 import { readEnvFile } from './env-file.js';
 
@@ -39,7 +40,7 @@ export class AppConfig {
   };
   readonly heartbeats: { onlineSec: number; staleSec: number; offlineSec: number; logEverySec: number };
   readonly tools: { ffmpegPath?: string; ffprobePath?: string; nvidiaSmi: string; gpuRequired: boolean; searchPath: string };
-  /** Where the SQLite database lives (or ./var): cache file, demo clip, disk-space check. */
+  /** Where the SQLite database lives (or ./var): state store file, demo clip, disk-space check. */
   readonly dataDir: string;
   readonly redisUrl?: string;
   readonly logLevel: LogLevelName;
@@ -109,15 +110,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       if (env[key] === undefined) env[key] = value;
     }
   }
-  const parsed = configSchema.safeParse(env);
+  const parsed = v.safeParse(configSchema, env, { abortPipeEarly: true });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
+    const problems = parsed.issues.map((issue) => {
+      const name = String(issue.path?.[0]?.key);
       return `${name} ${issue.message} (got "${String(env[name] ?? '').slice(0, 80)}")`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const raw = parsed.data;
+  const raw = parsed.output;
   const crossField: string[] = [];
   if (!(raw.HEARTBEAT_ONLINE_SEC < raw.HEARTBEAT_STALE_SEC && raw.HEARTBEAT_STALE_SEC < raw.HEARTBEAT_OFFLINE_SEC)) {
     crossField.push(

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /**
  * The one description of every setting (§7): name, default, allowed values.
@@ -10,38 +10,45 @@ import { z } from 'zod';
 const blankToUndefined = (value: string | undefined) =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
-const text = (fallback?: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => blankToUndefined(v) ?? fallback);
+/** Every setting is a string in the environment, or missing (read as ""). */
+const fromEnv = <T>(read: (value: string | undefined) => T) => v.optional(v.pipe(v.string(), v.transform((value) => read(blankToUndefined(value)))), '');
+
+/** One check of a present value: the message is what the operator reads after the variable's name. */
+const checked = <T>(read: (value: string | undefined) => T, valid: (value: T) => boolean, message: string) =>
+  v.optional(v.pipe(v.string(), v.transform((value) => read(blankToUndefined(value))), v.check(valid, message)), '');
+
+const text = (fallback?: string) => fromEnv((value) => value ?? fallback);
+const textWith = (fallback: string, valid: (value: string) => boolean, message: string) => checked((value) => value ?? fallback, valid, message);
+const optionalWith = (valid: (value: string) => boolean, message: string) => checked((value) => value, (value) => value === undefined || valid(value), message);
 
 const integer = (min: number, max: number, fallback: number) => {
   const message = `must be a whole number from ${min} to ${max}`;
-  return z
-    .string()
-    .optional()
-    .transform((v) => blankToUndefined(v) ?? String(fallback))
-    .pipe(z.string().regex(/^[+-]?\d+$/, message))
-    .transform(Number)
-    .pipe(z.number().min(min, message).max(max, message));
+  return v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((value) => blankToUndefined(value) ?? String(fallback)),
+      v.regex(/^[+-]?\d+$/, message),
+      v.transform(Number),
+      v.minValue(min, message),
+      v.maxValue(max, message),
+    ),
+    '',
+  );
 };
 
+const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'];
 const boolean = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (blankToUndefined(v) ?? String(fallback)).toLowerCase())
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], 'must be true or false'))
-    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-
-const timeZone = z
-  .string()
-  .optional()
-  .transform((v) => blankToUndefined(v) ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC')
-  .pipe(
-    z.string().refine(isIanaZone, 'must be an IANA time zone name such as Asia/Baghdad or UTC'),
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((value) => (blankToUndefined(value) ?? String(fallback)).toLowerCase()),
+      v.check((value) => BOOLEAN_WORDS.includes(value), 'must be true or false'),
+      v.transform((value) => ['true', '1', 'yes', 'on'].includes(value)),
+    ),
+    '',
   );
+
+const timeZone = textWith(Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC', isIanaZone, 'must be an IANA time zone name such as Asia/Baghdad or UTC');
 
 function isIanaZone(zone: string): boolean {
   if (zone.startsWith(':')) return false; // POSIX ":/etc/localtime" forms are not zone names
@@ -53,26 +60,18 @@ function isIanaZone(zone: string): boolean {
   }
 }
 
-const url = (protocols: string[], fallback?: string) =>
-  text(fallback).pipe(
-    z
-      .string()
-      .refine(
-        (v) => {
-          try {
-            return protocols.includes(new URL(v).protocol);
-          } catch {
-            return false;
-          }
-        },
-        `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
-      )
-      .optional(),
-  );
+const isUrl = (protocols: string[]) => (value: string) => {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+const urlMessage = (protocols: string[]) => `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`;
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
-export const configSchema = z.object({
+export const configSchema = v.object({
   NODE_ENV: text('production'),
   ENFORCER_INTERVAL_SECONDS: integer(1, 3600, 15),
   ENFORCER_LOCK_FILE: text('/tmp/bisk_enforcer.lock'),
@@ -80,22 +79,17 @@ export const configSchema = z.object({
   ENFORCER_LEASE_SECONDS: integer(0, 3600, 0),
   ENFORCER_EMBEDDED: boolean(false),
   TZ: timeZone,
-  DATABASE_URL: text('./var/bisk.sqlite').pipe(
-    z
-      .string()
-      .refine(
-        (v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^postgres(ql)?:\/\//i.test(v),
-        'must be a file path, sqlite:PATH, or a postgres:// URL',
-      ),
+  DATABASE_URL: textWith(
+    './var/bisk.sqlite',
+    (value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^postgres(ql)?:\/\//i.test(value),
+    'must be a file path, sqlite:PATH, or a postgres:// URL',
   ),
-  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_URL: optionalWith(isUrl(['redis:', 'rediss:']), urlMessage(['redis:', 'rediss:'])),
   BISK_DATA_DIR: text(),
   HOST: text('127.0.0.1'),
   PORT: integer(1, 65535, 8000),
-  BISK_API_TOKEN: text().pipe(
-    z.string().min(16, 'must be at least 16 characters (use a long random value)').optional(),
-  ),
-  RUNNER_HEARTBEAT_URL: url(['http:', 'https:'], 'http://127.0.0.1:8000/api/runner/heartbeat/'),
+  BISK_API_TOKEN: optionalWith((value) => value.length >= 16, 'must be at least 16 characters (use a long random value)'),
+  RUNNER_HEARTBEAT_URL: textWith('http://127.0.0.1:8000/api/runner/heartbeat/', isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
   RUNNER_HEARTBEAT_KEY: text(),
   RUNNER_COMMAND: text(),
   RUNNER_LOG_DIR: text('./var/log/runners'),
@@ -111,13 +105,9 @@ export const configSchema = z.object({
   NVIDIA_SMI_PATH: text('nvidia-smi'),
   PATH: text('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
   GPU_REQUIRED: boolean(false),
-  NODE_NAME: text(hostname()).pipe(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, dots, dashes or underscores'),
-  ),
-  LOG_LEVEL: text('log').pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+  NODE_NAME: textWith(hostname(), (value) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value), 'must be 1-63 letters, digits, dots, dashes or underscores'),
+  LOG_LEVEL: checked((value) => (value ?? 'log') as LogLevelName, (value) => LOG_LEVELS.includes(value), `must be one of ${LOG_LEVELS.join(', ')}`),
 });
 
-export type RawConfig = z.output<typeof configSchema>;
+export type RawConfig = v.InferOutput<typeof configSchema>;
 export type LogLevelName = (typeof LOG_LEVELS)[number];

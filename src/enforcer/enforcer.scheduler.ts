@@ -150,7 +150,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
         lastError: null,
         nextWake: wake?.toISOString() ?? null,
         lastTick: summarize(result),
-        metrics: await this.metrics.registry.metrics(),
+        metrics: await this.metrics.exposition(),
       });
       if (result.started + result.stopped + result.restarted + result.strays > 0) {
         this.logger.log(

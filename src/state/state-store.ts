@@ -20,7 +20,7 @@ export const STATE_STORE = Symbol('STATE_STORE');
 
 /** Where the host-local store lives: next to the SQLite database, or under ./var. */
 export function stateFileFor(config: AppConfig): string {
-  return join(config.dataDir, 'bisk-cache.sqlite');
+  return join(config.dataDir, 'bisk-state.sqlite');
 }
 
 /**
