@@ -1,10 +1,11 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { BiskCommand } from './command-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { maskCredentials } from '../common/mask.js';
 
 /** Shows the configuration as this process sees it (env + BISK_ENV_FILE), secrets hidden. */
 @Command({ name: 'config', description: 'Validate and print the effective configuration (secrets masked)' })
-export class ConfigCommand extends CommandRunner {
+export class ConfigCommand extends BiskCommand {
   constructor(private readonly config: AppConfig) {
     super();
   }

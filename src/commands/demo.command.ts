@@ -1,8 +1,9 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { BiskCommand } from './command-error.js';
 import { AppConfig } from '../config/app-config.js';
 
 @Command({ name: 'demo', description: 'Create a demo camera, profiles and policies on a generated test video, and serve the app with the enforcer inside' })
-export class DemoCommand extends CommandRunner {
+export class DemoCommand extends BiskCommand {
   constructor(private readonly config: AppConfig) {
     super();
   }

@@ -1,9 +1,9 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { AppConfig } from '../config/app-config.js';
 import { EnforcerScheduler } from '../enforcer/enforcer.scheduler.js';
 import { EnforcerService } from '../enforcer/enforcer.service.js';
 import { describePlan, previewToJson } from '../enforcer/plan.view.js';
-import { CommandError, parseInstant } from './command-error.js';
+import { BiskCommand, CommandError, parseInstant } from './command-error.js';
 
 interface Options {
   dryRun?: boolean;
@@ -12,7 +12,7 @@ interface Options {
 }
 
 @Command({ name: 'enforce', description: 'Run one enforcement tick now (or, with --dry-run, only show the plan)' })
-export class EnforceCommand extends CommandRunner {
+export class EnforceCommand extends BiskCommand {
   constructor(
     private readonly config: AppConfig,
     private readonly enforcer: EnforcerService,

@@ -1,9 +1,10 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { BiskCommand } from './command-error.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 
 @Command({ name: 'migrate', description: 'Apply pending database migrations (also done automatically at start)' })
-export class MigrateCommand extends CommandRunner {
+export class MigrateCommand extends BiskCommand {
   constructor(private readonly config: AppConfig) {
     super();
   }

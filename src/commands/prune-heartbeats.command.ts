@@ -1,6 +1,6 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { HeartbeatHistory } from '../heartbeats/heartbeat-history.js';
-import { parsePositiveInt } from './command-error.js';
+import { BiskCommand, parsePositiveInt } from './command-error.js';
 
 interface Options {
   days?: number;
@@ -9,7 +9,7 @@ interface Options {
 }
 
 @Command({ name: 'prune-heartbeats', description: 'Delete stored heartbeats older than the given age (default 7 days)' })
-export class PruneHeartbeatsCommand extends CommandRunner {
+export class PruneHeartbeatsCommand extends BiskCommand {
   constructor(private readonly history: HeartbeatHistory) {
     super();
   }

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { BiskLogger } from '../common/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { EnforcerScheduler } from '../enforcer/enforcer.scheduler.js';
-import { parsePositiveInt } from './command-error.js';
+import { BiskCommand, parsePositiveInt } from './command-error.js';
 
 interface Options {
   interval?: number;
@@ -17,7 +17,7 @@ interface Options {
  * a stop finishes the tick, stops the runners gracefully and exits 0.
  */
 @Command({ name: 'run-enforcer', description: 'Run the enforcer until SIGTERM/SIGINT (what systemd runs)' })
-export class RunEnforcerCommand extends CommandRunner {
+export class RunEnforcerCommand extends BiskCommand {
   private readonly logger = new Logger('Enforcer');
 
   constructor(

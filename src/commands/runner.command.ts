@@ -1,4 +1,5 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { BiskCommand } from './command-error.js';
 import { AppConfig } from '../config/app-config.js';
 
 /**
@@ -14,7 +15,7 @@ import { AppConfig } from '../config/app-config.js';
   allowUnknownOptions: true,
   argsDescription: { options: 'the runner arguments (§4 of the runner contract), passed through unchanged' },
 })
-export class RunnerCommand extends CommandRunner {
+export class RunnerCommand extends BiskCommand {
   constructor(private readonly config: AppConfig) {
     super();
   }

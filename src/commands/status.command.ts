@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { BiskCommand } from './command-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { StatusService } from '../enforcer/status.service.js';
 
 @Command({ name: 'status', description: 'Show the enforcer breadcrumbs and runner tallies' })
-export class StatusCommand extends CommandRunner {
+export class StatusCommand extends BiskCommand {
   constructor(
     private readonly config: AppConfig,
     private readonly status: StatusService,

@@ -1,9 +1,9 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { RunnerExecutor } from '../enforcer/runner.executor.js';
-import { parsePositiveInt } from './command-error.js';
+import { BiskCommand, parsePositiveInt } from './command-error.js';
 
 @Command({ name: 'stop-runners', description: 'Stop runner processes of this node (all, or one camera/profile)' })
-export class StopRunnersCommand extends CommandRunner {
+export class StopRunnersCommand extends BiskCommand {
   constructor(private readonly executor: RunnerExecutor) {
     super();
   }

@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('log');
   });
 
+  it('sends runners to this host\'s app on its PORT unless RUNNER_HEARTBEAT_URL says otherwise', () => {
+    expect(load({ TZ: 'UTC', PORT: '18777' }).runners.heartbeatUrl).toBe('http://127.0.0.1:18777/api/runner/heartbeat/');
+    expect(load({ TZ: 'UTC', PORT: '18777', RUNNER_HEARTBEAT_URL: 'http://gpu-box:8000/api/runner/heartbeat/' }).runners.heartbeatUrl).toBe('http://gpu-box:8000/api/runner/heartbeat/');
+  });
+
   it.each([
     [{ ENFORCER_INTERVAL_SECONDS: ' 30 ' }, (c: any) => c.enforcer.intervalSeconds, 30],
     [{ ENFORCER_EMBEDDED: 'yes' }, (c: any) => c.enforcer.embedded, true],

@@ -59,7 +59,9 @@ export class AppConfig {
     };
     this.runners = {
       command: raw.RUNNER_COMMAND,
-      heartbeatUrl: raw.RUNNER_HEARTBEAT_URL ?? 'http://127.0.0.1:8000/api/runner/heartbeat/',
+      // Runners report to this host's app unless told otherwise: PORT is the app's, so a demo or
+      // an app on another port gets its heartbeats without a second setting.
+      heartbeatUrl: raw.RUNNER_HEARTBEAT_URL ?? `http://127.0.0.1:${raw.PORT}/api/runner/heartbeat/`,
       heartbeatKey: raw.RUNNER_HEARTBEAT_KEY,
       logDir: resolve(raw.RUNNER_LOG_DIR ?? './var/log/runners'),
       snapshotDir: resolve(raw.SNAPSHOT_DIR ?? './var/snapshots'),

@@ -89,7 +89,8 @@ export const configSchema = v.object({
   HOST: text('127.0.0.1'),
   PORT: integer(1, 65535, 8000),
   BISK_API_TOKEN: optionalWith((value) => value.length >= 16, 'must be at least 16 characters (use a long random value)'),
-  RUNNER_HEARTBEAT_URL: textWith('http://127.0.0.1:8000/api/runner/heartbeat/', isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
+  /** Absent: this host's own app, on PORT (see AppConfig). */
+  RUNNER_HEARTBEAT_URL: optionalWith(isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
   RUNNER_HEARTBEAT_KEY: text(),
   RUNNER_COMMAND: text(),
   RUNNER_LOG_DIR: text('./var/log/runners'),

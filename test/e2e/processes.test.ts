@@ -146,6 +146,18 @@ describe('enforcer commands on an empty database', () => {
     expect(oneLine(result.stderr)).toBe(true);
   });
 
+  it.each([
+    [['run-enforcer', '--bogus'], "error: unknown option '--bogus'"],
+    [['status', '--bogus'], "error: unknown option '--bogus'"],
+    [['run-enforcer', '--interval'], "error: option '--interval <seconds>' argument missing"],
+    [['stop-runners', 'extra'], "error: too many arguments for 'stop-runners'. Expected 0 arguments but got 1."],
+    [['no-such-command'], "error: unknown command 'no-such-command'"],
+  ])('answers the usage error %j with commander’s line and exit 2', (args, message) => {
+    const result = runCli(args, env());
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')[0]).toBe(message);
+  });
+
   it('runs one tick, stops runners and reports status in the operators’ words', () => {
     const tick = runCli(['enforce'], env());
     expect(tick.code, tick.stderr).toBe(0);
