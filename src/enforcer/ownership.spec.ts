@@ -15,6 +15,7 @@ describe('ownerOf (rendezvous hashing)', () => {
   it('gives one owner per camera, the same whatever the order of the nodes', () => {
     for (let id = 1; id <= 200; id++) expect(ownerOf(id, ['n1', 'n2', 'n3'])).toBe(ownerOf(id, ['n3', 'n1', 'n2']));
     expect(ownerOf(1, [])).toBeNull();
+    for (let id = 1; id <= 50; id++) expect(ownerOf(id, ['solo'])).toBe('solo');
   });
 
   it('spreads 3,000 cameras over 3 nodes within ±10 % of a third each', () => {

@@ -32,6 +32,8 @@ function weight(node: string, cameraId: number): bigint {
 
 /** The owner of a floating camera among `nodes` (rendezvous hashing); ties go to the smaller name. */
 export function ownerOf(cameraId: number, nodes: string[]): string | null {
+  // One live node owns everything: no hashing (a single host, the default, ticks without it).
+  if (nodes.length <= 1) return nodes[0] ?? null;
   let best: string | null = null;
   let bestWeight = -1n;
   for (const node of nodes) {
