@@ -55,7 +55,9 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
       if (isPublicPath(path)) return;
       const result = checkAuthorization(request.headers.authorization, token);
       if (!result.ok) {
-        if (result.status === 401) reply.header('www-authenticate', 'Bearer realm="bisk", Basic realm="bisk"');
+        // Two challenges, one header each: browsers offer their login prompt (Basic) only when it is
+        // its own header, and API clients still see Bearer.
+        if (result.status === 401) reply.header('www-authenticate', ['Bearer realm="bisk"', 'Basic realm="bisk"']);
         return reply
           .status(result.status)
           .send({ statusCode: result.status, error: result.status === 401 ? 'Unauthorized' : 'Forbidden', message: result.message });

@@ -80,3 +80,52 @@ describe('/dash/system/ in Chromium', () => {
     await page.close();
   });
 });
+
+/** With BISK_API_TOKEN set, an operator logs into /dash/system/ through Chromium's own Basic login (user any, password the token). */
+describe('/dash/system/ behind the token, in Chromium', () => {
+  const TOKEN = 'dashboard-token-0123456789';
+  let h: Harness;
+  let browser: Browser;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    h = await startApp('sqlite', { ...embeddedEnforcerEnv(port, { TZ: 'Asia/Baghdad' }), BISK_API_TOKEN: TOKEN }, { listen: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('is refused without credentials and served, data included, after the browser’s Basic login', async () => {
+    // Without credentials (or with wrong ones) Chromium has nothing to answer the Basic challenge
+    // with: the page is a 401/403 or ERR_INVALID_AUTH_CREDENTIALS, never the dashboard.
+    const visit = async (context: Awaited<ReturnType<Browser['newContext']>>) =>
+      (await context.newPage()).goto(`http://127.0.0.1:${port}/dash/system/`).then((r) => r?.status(), (error: Error) => error.message);
+    const anonymous = await browser.newContext();
+    expect(await visit(anonymous)).not.toBe(200);
+    await anonymous.close();
+
+    const wrong = await browser.newContext({ httpCredentials: { username: 'operator', password: 'not-the-token-000000' } });
+    expect(await visit(wrong)).not.toBe(200);
+    await wrong.close();
+
+    // Chromium answers only a challenge it can use: it must find "Basic" as a header of its own.
+    const context = await browser.newContext({ httpCredentials: { username: 'operator', password: TOKEN } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const response = await page.goto(`http://127.0.0.1:${port}/dash/system/`);
+    expect(response?.status()).toBe(200);
+    await expect.poll(() => page.textContent('#enforcer-panel')).toMatch(/running/);
+    await expect.poll(() => page.textContent('#last-ok'), { timeout: 5000 }).toMatch(/\d+ s ago/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-token.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
