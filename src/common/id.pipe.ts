@@ -5,7 +5,8 @@ export class IdPipe implements PipeTransform<string, number> {
   constructor(private readonly name = 'id') {}
 
   transform(value: string): number {
-    if (!/^\d{1,10}$/.test(value) || Number(value) < 1 || Number(value) > 2_147_483_647) {
+    // Decimal digits only, no leading zero: one spelling per id.
+    if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2_147_483_647) {
       throw new BadRequestException(`${this.name} must be a positive whole number (got "${String(value).slice(0, 40)}")`);
     }
     return Number(value);

@@ -4,6 +4,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+/** The largest id or offset both engines take as an integer parameter. */
+export const MAX_INT32 = 2_147_483_647;
 
 /** `?limit=&offset=` on every list; the response says the total so a client can page. */
 export class PageQuery {
@@ -15,11 +17,12 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_INT32, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be a whole number' })
   @Min(0)
+  @Max(MAX_INT32)
   offset: number = 0;
 }
 

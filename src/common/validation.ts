@@ -54,6 +54,9 @@ export function validationFailed(errors: FieldError[]): BadRequestException {
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata) {
+    // Path parameters are checked by their own pipe (IdPipe) on the text as sent: converted
+    // here first, "0x1", "1e0" or "01" would have become 1.
+    if (metadata.type === 'param') return value;
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw validationFailed([{ field: '(body)', messages: ['Body must be a JSON object'] }]);

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { EXCEPTION_MODES, type ExceptionMode } from '../common/domain.js';
+import { MAX_INT32 } from '../common/pagination.js';
 import {
   HasNoControlChars, IsCalendarDate, IsNullable, IsOptionalNotNull, IsWallTime, Trim,
 } from '../common/validators.js';
@@ -24,7 +25,7 @@ export class WindowDto {
   endTime: string;
 
   @ApiProperty()
-  @IsInt({ message: 'profileId must be the id of a stream profile' }) @Min(1)
+  @IsInt({ message: 'profileId must be the id of a stream profile' }) @Min(1) @Max(MAX_INT32)
   profileId: number;
 }
 
@@ -48,7 +49,7 @@ export class ExceptionDto {
   endTime?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsNullable() @IsInt({ message: 'profileId must be the id of a stream profile' }) @Min(1)
+  @IsNullable() @IsInt({ message: 'profileId must be the id of a stream profile' }) @Min(1) @Max(MAX_INT32)
   profileId?: number | null;
 }
 
