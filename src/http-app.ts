@@ -14,6 +14,21 @@ import { VERSION } from './version.js';
 /** Largest JSON body accepted; the API's largest legitimate body (a policy with its windows) is a few kB. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
+/** Deepest JSON body accepted: a policy with windows is 3 levels; extraArgs values are flat. */
+export const MAX_BODY_DEPTH = 16;
+
+/** Whether `value` has objects or arrays nested more than `max` levels deep (iterative: no recursion to overflow). */
+export function nestingDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(current)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** `<`, `>` and `&` are escaped inside JSON strings, so a name like `<script>` can never be sniffed as HTML. */
 const JSON_UNSAFE = /[<>&\u2028\u2029]/g;
 const escapeJsonChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -43,6 +58,13 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
         error: 'Unsupported Media Type',
         message: `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 60) || 'none'}")`,
       });
+    }
+  });
+  // A body nested deeper than any request of this API needs is refused before validation,
+  // whose recursive walk would otherwise overflow the stack (a 500) on {"a":{"a":…}}.
+  fastify.addHook('preValidation', async (request, reply) => {
+    if (nestingDepthExceeds(request.body, MAX_BODY_DEPTH)) {
+      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: `Body is nested more than ${MAX_BODY_DEPTH} levels deep` });
     }
   });
   fastify.addHook('onSend', async (_request, reply) => {

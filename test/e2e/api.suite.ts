@@ -459,6 +459,8 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['limit=0', 'GET', () => '/api/cameras?limit=0', undefined, 400, /limit must not be less than 1/],
         ['limit=abc', 'GET', () => '/api/cameras?limit=abc', undefined, 400, /limit must be a whole number/],
         ['a 1 MB body', 'POST', () => '/api/cameras', () => JSON.stringify({ name: 'big', rtspUrl: 'x'.repeat(1024 * 1024) }), 413, /too large/i],
+        ['a body nested 10,000 levels deep', 'POST', () => '/api/cameras', () => `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, 400, /Body is nested more than 16 levels deep/],
+        ['a policy nested 17 levels deep', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, () => `{"notes":${'['.repeat(17)}${']'.repeat(17)}}`, 400, /Body is nested more than 16 levels deep/],
       ];
 
       const table = cases.map(([label, method, url, body, status, message, headers]) => ({ label, method, url, body, status, message, headers }));
