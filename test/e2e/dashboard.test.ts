@@ -12,6 +12,15 @@ const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const CHROMIUM = process.env.BISK_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
+/** Debian's Chromium, headless, with nothing that would reach for the (closed) network. */
+function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
 /** /dash/system/ in a real headless Chromium against the real app with a live runner. */
 describe('/dash/system/ in Chromium', () => {
   let h: Harness;
@@ -20,17 +29,13 @@ describe('/dash/system/ in Chromium', () => {
   let cameraId: number;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
     port = await freePort();
     h = await startApp('sqlite', embeddedEnforcerEnv(port, { RUNNER_COMMAND: join(FIXTURES, 'dispatch.sh'), TZ: 'Asia/Baghdad' }), { listen: true });
     cameraId = (await h.request('POST', '/api/cameras', { name: HOSTILE, rtspUrl: 'fixture:heartbeat-steady' })).body.id;
     const profile = (await h.request('POST', '/api/profiles', { name: 'dash-profile', hbInterval: 1 })).body;
     await h.request('POST', '/api/policies', { name: 'dash-policy', cameraIds: [cameraId], windows: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, startTime: '00:00', endTime: '00:00', profileId: profile.id })) });
     await until('runner heartbeating', async () => (await h.dataSource.query(`SELECT last_heartbeat_at FROM runners WHERE camera_id = ${cameraId}`))[0]?.last_heartbeat_at);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -91,10 +96,7 @@ describe('/dash/system/ behind the token, in Chromium', () => {
   beforeAll(async () => {
     port = await freePort();
     h = await startApp('sqlite', { ...embeddedEnforcerEnv(port, { TZ: 'Asia/Baghdad' }), BISK_API_TOKEN: TOKEN }, { listen: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
