@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { AppConfig } from '../config/app-config.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
-import { openSql, SQL_PORT, type Sql, sqliteInstant } from './sql.js';
+import { instantFor, openSql, SQL_PORT, type Sql } from './sql.js';
 
 /**
  * Applies pending migrations before anything touches the schema. Checking costs one query;
@@ -48,7 +48,7 @@ export function lazySql(config: AppConfig): Sql {
     query: async (text, params) => (await sql()).query(text, params),
     execute: async (text, params) => (await sql()).execute(text, params),
     rows: async (text, params) => (await sql()).rows(text, params),
-    instant: (value) => (value === null || engine === 'postgres' ? value : sqliteInstant(value)),
+    instant: instantFor(engine),
     close: async () => {
       if (!opened) return;
       const current = opened;

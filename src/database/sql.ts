@@ -23,6 +23,15 @@ export interface Sql {
   close(): Promise<void>;
 }
 
+/** How an engine stores an instant (Sql.instant): a Date for PostgreSQL, TypeORM's UTC text for SQLite. */
+export const instantFor = (engine: Sql['engine']) => (value: Date | null): unknown => (value === null || engine === 'postgres' ? value : sqliteInstant(value));
+
+/** `column = ?` for each filter that is set, joined with AND, and their parameters. */
+export function equalities(filters: Record<string, unknown>): { conditions: string[]; params: unknown[] } {
+  const set = Object.entries(filters).filter(([, value]) => value !== undefined && value !== null && value !== 0);
+  return { conditions: set.map(([column]) => `${column} = ?`), params: set.map(([, value]) => value) };
+}
+
 /** Injection token of the SQL port (see Sql). */
 export const SQL_PORT = Symbol('SQL_PORT');
 
@@ -52,7 +61,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
       query: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
       execute: async (text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rowCount ?? 0,
       rows: async (text: string, params: unknown[] = []) => (await pool.query({ text: numbered(text), values: params, rowMode: 'array' })).rows as unknown[][],
-      instant: (value) => value,
+      instant: instantFor('postgres'),
       close: () => pool.end(),
     };
   }
@@ -82,7 +91,7 @@ export async function openSql(settings: DatabaseSettings): Promise<Sql> {
     },
     execute: async (text: string, params: unknown[] = []) => prepared(text).run(...params.map(sqliteParam)).changes,
     rows: async (text: string, params: unknown[] = []) => prepared(text).raw(true).all(...params.map(sqliteParam)) as unknown[][],
-    instant: (value) => (value === null ? null : sqliteInstant(value)),
+    instant: instantFor('sqlite'),
     close: async () => {
       db.close();
     },
@@ -111,7 +120,7 @@ export function typeormSql(dataSource: DataSource): Sql {
       const result = await dataSource.query(engine === 'postgres' ? numbered(text) : text, engine === 'sqlite' ? params.map(sqliteParam) : params);
       return (Array.isArray(result) ? result : []).map((row: Record<string, unknown>) => Object.values(row));
     },
-    instant: (value) => (value === null ? null : engine === 'sqlite' ? sqliteInstant(value) : value),
+    instant: instantFor(engine),
     close: async () => undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventKind, RunnerStatus } from '../common/domain.js';
-import { readInstant, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
+import { equalities, readInstant, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
 import { toRunner } from './enforcer.repository.js';
 import { type EventRow, type RunnerRow, selectList } from './world.js';
 
@@ -22,11 +22,8 @@ export class EnforcerReadModel {
   constructor(@Inject(SQL_PORT) private readonly sql: Sql) {}
 
   async findEvents(limit: number, offset: number, filter: { cameraId?: number; kind?: EventKind }): Promise<[EventRow[], number]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.cameraId) where.push('camera_id = ?') && params.push(filter.cameraId);
-    if (filter.kind) where.push('kind = ?') && params.push(filter.kind);
-    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const { conditions, params } = equalities({ camera_id: filter.cameraId, kind: filter.kind });
+    const clause = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
     const [rows, [count]] = await Promise.all([
       this.sql.query<Row>(`SELECT ${selectList('enforcer_events')} FROM enforcer_events${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]),
       this.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM enforcer_events${clause}`, params),

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CameraTransport, DetectionSet, Device, EventKind, ExceptionMode, Hwaccel, RunnerStatus } from '../common/domain.js';
-import { readBool, readInstant, readJson, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
+import { equalities, readBool, readInstant, readJson, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
 import { type RunnerRow, selectList, WORLD_COLUMNS, type World } from './world.js';
 
 export interface NewEvent {
@@ -127,11 +127,8 @@ export class EnforcerRepository {
 
   /** Runner rows of this node with a process recorded (what `stop-runners` works on). */
   async findLiveRunners(node: string, filter: { cameraId?: number; profileId?: number } = {}): Promise<RunnerRow[]> {
-    const where = ['node = ?', 'pid IS NOT NULL'];
-    const params: unknown[] = [node];
-    if (filter.cameraId) where.push('camera_id = ?') && params.push(filter.cameraId);
-    if (filter.profileId) where.push('profile_id = ?') && params.push(filter.profileId);
-    return (await this.sql.query<Row>(`SELECT ${selectList('runners')} FROM runners WHERE ${where.join(' AND ')} ORDER BY id`, params)).map(toRunner);
+    const { conditions, params } = equalities({ node, camera_id: filter.cameraId, profile_id: filter.profileId });
+    return (await this.sql.query<Row>(`SELECT ${selectList('runners')} FROM runners WHERE ${[...conditions, 'pid IS NOT NULL'].join(' AND ')} ORDER BY id`, params)).map(toRunner);
   }
 
   async addEvents(node: string, events: NewEvent[], at = new Date()): Promise<void> {
