@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { VERSION } from '../version.js';
-import { FileLock, lockHeldMessage } from './file-lock.js';
+import { FileLock, LockFileRefusedError, lockHeldMessage } from './file-lock.js';
 import { LeaseRepository } from './lease.repository.js';
 import { isSameProcess, readStat } from './proc.js';
 
@@ -52,11 +52,20 @@ export class EnforcerLock {
     return this.file?.held === true;
   }
 
-  /** Takes the file lock, or throws EnforcerBusyError with the operators' message. `hint` is appended to it. */
+  /**
+   * Takes the file lock, or throws EnforcerBusyError with the operators' message (another holder,
+   * or a lock file that is a symbolic link or someone else's). `hint` is appended to it.
+   */
   takeLock(path = this.config.enforcer.lockFile, hint = ''): void {
     if (this.file?.held) return;
     const lock = new FileLock(path);
-    const result = lock.tryAcquire();
+    let result: ReturnType<FileLock['tryAcquire']>;
+    try {
+      result = lock.tryAcquire();
+    } catch (error) {
+      if (error instanceof LockFileRefusedError) throw new EnforcerBusyError(error.message);
+      throw error;
+    }
     if (!result.ok) throw new EnforcerBusyError(`${lockHeldMessage(path, result.holderPid)}${hint}`);
     this.file = lock;
   }
