@@ -1,27 +1,58 @@
 /**
- * Credential masking for stream URLs (§5): `rtsp://user:secret@host/x` → `rtsp://user:***@host/x`.
- * Applied to every response and every log line, so a password typed into a camera's URL
- * never reaches a browser, a journal or a bug report.
+ * Credential masking (§5), one function for every place a secret could be shown: API
+ * responses, events, log lines, a runner's last words. `rtsp://user:secret@host/x` →
+ * `rtsp://user:***@host/x`, secret parameters (`?password=…`, `;token=…`) → `***`, the
+ * heartbeat key and API token wherever their values appear, `--hb_key VALUE` → `--hb_key ***`.
  */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]*)@/gi;
-const SECRET_PARAMS = /([?&](?:password|passwd|pwd|pass|token|key|auth|secret)=)[^&\s#]*/gi;
+
+/**
+ * scheme://userinfo@ — the user info runs to the LAST `@` before the host (ffmpeg and URL
+ * parsers split there), so a password with a literal `@` is masked whole, not up to its `@`.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/gi;
+const SECRET_NAMES = 'password|passwd|pwd|pw|pass|api[_-]?key|access[_-]?token|auth[_-]?token|token|key|auth|secret|hb_key|signature|sig';
+/** `?name=value`, `&name=value` and the RTSP `;name=value` form; the value runs to the next separator. */
+const SECRET_PARAMS = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&;#\\s]*`, 'gi');
+/** Secret options on a command line or in a header as a runner might print them. */
+const SECRET_OPTIONS = /((?:--hb[_-]key|--password|--token|x-bisk-key:|authorization:)[ =]\s*(?:(?:bearer|basic)\s+)?)(?!\*\*\*|(?:bearer|basic)\b)\S+/gi;
 
 export const MASK = '***';
 
+/** Secret values known to this process (heartbeat key, API token): masked wherever they appear. */
+const knownSecrets = new Set<string>();
+
+/** Remembers a secret value so that every masked text hides it; values under 6 characters are too common to replace. */
+export function rememberSecret(value: string | undefined): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+
+function maskUserInfo(scheme: string, userInfo: string): string {
+  const colon = userInfo.indexOf(':');
+  // No literal colon: the whole user info may be a token or percent-encoded "user:password".
+  if (colon < 0) return userInfo === '' ? `${scheme}@` : `${scheme}${MASK}@`;
+  return `${scheme}${userInfo.slice(0, colon)}:${MASK}@`;
+}
+
 export function maskCredentials(text: string): string {
-  return text
-    .replace(USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
-    .replace(SECRET_PARAMS, `$1${MASK}`);
+  let masked = text
+    .replace(USERINFO, (_m, scheme: string, userInfo: string) => maskUserInfo(scheme, userInfo))
+    .replace(SECRET_PARAMS, `$1${MASK}`)
+    .replace(SECRET_OPTIONS, `$1${MASK}`);
+  for (const secret of knownSecrets) if (masked.includes(secret)) masked = masked.split(secret).join(MASK);
+  return masked;
 }
 
 /** True when the URL carries any secret that masking would hide. */
 export function hasCredentials(text: string): boolean {
-  USERINFO.lastIndex = 0;
-  SECRET_PARAMS.lastIndex = 0;
-  const found = USERINFO.test(text) || SECRET_PARAMS.test(text);
-  USERINFO.lastIndex = 0;
-  SECRET_PARAMS.lastIndex = 0;
-  return found;
+  return maskCredentials(text) !== text;
+}
+
+/**
+ * The URL without its secrets, for places other users can read (a process's argv): user info
+ * dropped, secret parameters shown as `***`. The runner gets the real URL through its environment.
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(USERINFO, (_m, scheme: string) => scheme).replace(SECRET_PARAMS, `$1${MASK}`);
 }
 
 /**
@@ -32,4 +63,3 @@ export function hasCredentials(text: string): boolean {
 export function keepStoredSecret(incoming: string, stored: string): string {
   return incoming.includes(MASK) && maskCredentials(stored) === incoming ? stored : incoming;
 }
-

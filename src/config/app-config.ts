@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { rememberSecret } from '../common/mask.js';
 import { ConfigError } from './config.error.js';
 import * as v from 'valibot';
 import { configSchema, type LogLevelName, type RawConfig } from './config.schema.js';
@@ -20,6 +21,10 @@ export class AppConfig {
   readonly env: string;
   readonly timeZone: string;
   readonly database: DatabaseSettings;
+  /** PostgreSQL statement timeout (ms, 0 = none); the client gives up 2 s after it (a link that stopped answering). */
+  readonly statementTimeoutMs: number;
+  /** Applied by both entry points before anything is created (file-modes.ts). */
+  readonly umask: number;
   readonly http: { host: string; port: number; apiToken?: string };
   readonly enforcer: {
     intervalSeconds: number;
@@ -28,11 +33,17 @@ export class AppConfig {
     nodeName: string;
     /** How long a node's lease lasts without renewal; another node takes its floating cameras after that. */
     leaseSeconds: number;
+    /** A tick still running after this long is recorded as failed (runners left as they are). */
+    tickBudgetSeconds: number;
   };
   readonly runners: {
     command?: string;
     heartbeatUrl: string;
     heartbeatKey?: string;
+    /** The original runners' argv: stream password and heartbeat key on the command line (visible in `ps`). */
+    secretsInArgv: boolean;
+    /** Variables of this environment that runners get besides the built-in allow-list. */
+    envPass: string[];
     logDir: string;
     snapshotDir: string;
     stopTimeoutSeconds: number;
@@ -46,9 +57,14 @@ export class AppConfig {
   readonly logLevel: LogLevelName;
 
   constructor(raw: RawConfig) {
+    // Masking hides these values wherever they appear (a runner printing its key, an error quoting a header).
+    rememberSecret(raw.RUNNER_HEARTBEAT_KEY);
+    rememberSecret(raw.BISK_API_TOKEN);
     this.env = raw.NODE_ENV ?? 'production';
     this.timeZone = raw.TZ;
     this.database = parseDatabaseUrl(raw.DATABASE_URL);
+    this.statementTimeoutMs = raw.DB_STATEMENT_TIMEOUT_MS;
+    this.umask = Number.parseInt(raw.BISK_UMASK ?? '0077', 8);
     this.http = { host: raw.HOST ?? '127.0.0.1', port: raw.PORT, apiToken: raw.BISK_API_TOKEN };
     this.enforcer = {
       intervalSeconds: raw.ENFORCER_INTERVAL_SECONDS,
@@ -56,6 +72,7 @@ export class AppConfig {
       embedded: raw.ENFORCER_EMBEDDED,
       nodeName: raw.NODE_NAME,
       leaseSeconds: raw.ENFORCER_LEASE_SECONDS || Math.max(3 * raw.ENFORCER_INTERVAL_SECONDS, 30),
+      tickBudgetSeconds: raw.ENFORCER_TICK_BUDGET_SECONDS || Math.max(30, raw.RUNNER_STOP_TIMEOUT_SECONDS + 15),
     };
     this.runners = {
       command: raw.RUNNER_COMMAND,
@@ -63,6 +80,8 @@ export class AppConfig {
       // an app on another port gets its heartbeats without a second setting.
       heartbeatUrl: raw.RUNNER_HEARTBEAT_URL ?? `http://127.0.0.1:${raw.PORT}/api/runner/heartbeat/`,
       heartbeatKey: raw.RUNNER_HEARTBEAT_KEY,
+      secretsInArgv: raw.RUNNER_SECRETS_IN_ARGV,
+      envPass: raw.RUNNER_ENV_PASS,
       logDir: resolve(raw.RUNNER_LOG_DIR ?? './var/log/runners'),
       snapshotDir: resolve(raw.SNAPSHOT_DIR ?? './var/snapshots'),
       stopTimeoutSeconds: raw.RUNNER_STOP_TIMEOUT_SECONDS,

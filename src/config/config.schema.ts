@@ -77,6 +77,8 @@ export const configSchema = v.object({
   ENFORCER_LOCK_FILE: text('/tmp/bisk_enforcer.lock'),
   /** 0 = automatic: max(3 × interval, 30 s). */
   ENFORCER_LEASE_SECONDS: integer(0, 3600, 0),
+  /** 0 = automatic: max(30 s, RUNNER_STOP_TIMEOUT_SECONDS + 15 s). */
+  ENFORCER_TICK_BUDGET_SECONDS: integer(0, 3600, 0),
   ENFORCER_EMBEDDED: boolean(false),
   TZ: timeZone,
   DATABASE_URL: textWith(
@@ -84,6 +86,10 @@ export const configSchema = v.object({
     (value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^postgres(ql)?:\/\//i.test(value),
     'must be a file path, sqlite:PATH, or a postgres:// URL',
   ),
+  /** PostgreSQL statement_timeout (the server's) and, 2 s later, the client's own query timeout; 0 = none. */
+  DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000, 15_000),
+  /** Octal umask for every file and directory the process (and its runners) create. */
+  BISK_UMASK: textWith('0077', (value) => /^0?[0-7]{3}$/.test(value) && (Number.parseInt(value, 8) & 0o700) === 0, 'must be an octal umask that leaves the owner read, write and search, such as 0077 or 0027'),
   REDIS_URL: optionalWith(isUrl(['redis:', 'rediss:']), urlMessage(['redis:', 'rediss:'])),
   BISK_DATA_DIR: text(),
   HOST: text('127.0.0.1'),
@@ -93,6 +99,12 @@ export const configSchema = v.object({
   RUNNER_HEARTBEAT_URL: optionalWith(isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
   RUNNER_HEARTBEAT_KEY: text(),
   RUNNER_COMMAND: text(),
+  RUNNER_SECRETS_IN_ARGV: boolean(false),
+  RUNNER_ENV_PASS: checked(
+    (value) => (value ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+    (names) => names.every((name) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(name)),
+    'must be a comma-separated list of variable names (a name may end with * for a prefix)',
+  ),
   RUNNER_LOG_DIR: text('./var/log/runners'),
   SNAPSHOT_DIR: text('./var/snapshots'),
   RUNNER_STOP_TIMEOUT_SECONDS: integer(1, 300, 3),

@@ -89,6 +89,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       intervalSeconds,
       startedAt: this.clock.now().toISOString(),
     });
+    this.executor.warnAboutSettings();
     this.executor.onRunnerExit(() => this.guarded(() => this.request('runner exit')));
     this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.held && this.enforcer.stillWants(spec, now));
     this.registry.addInterval(SCHEDULE.tick, setInterval(() => this.onInterval(), intervalSeconds * 1000));

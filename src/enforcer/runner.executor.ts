@@ -82,6 +82,13 @@ export class RunnerExecutor {
     this.restartInPlaceAllowed = check;
   }
 
+  /** Said once when the enforcer starts: settings that weaken what runners keep private. */
+  warnAboutSettings(): void {
+    if (this.config.runners.secretsInArgv) {
+      this.logger.warn('RUNNER_SECRETS_IN_ARGV is on: every runner\'s stream password and heartbeat key are on its command line, readable by any local user (ps); turn it off once runners read BISK_RTSP_URL and BISK_HB_KEY');
+    }
+  }
+
   commandSettings(): RunnerCommandSettings {
     const command = this.config.runners.command ? splitCommand(this.config.runners.command) : [process.execPath, referenceRunner()];
     return {
@@ -91,6 +98,8 @@ export class RunnerExecutor {
       snapshotDir: this.config.runners.snapshotDir,
       logDir: this.config.runners.logDir,
       node: this.node,
+      secretsInArgv: this.config.runners.secretsInArgv,
+      envPass: this.config.runners.envPass,
     };
   }
 
@@ -198,11 +207,12 @@ export class RunnerExecutor {
 
   /** Spawns the runner of `row` with `started` and tracks it before anything else can happen. */
   private async launch(row: Pick<RunnerRow, 'id' | 'cameraId' | 'profileId' | 'crashCount'>, started: DesiredSpec, now: Date, restartCount: number) {
-    const argv = runnerArgv(started.spec, this.commandSettings());
+    const settings = this.commandSettings();
+    const argv = runnerArgv(started.spec, settings);
     const logFile = logFileFor(this.config.runners.logDir, row.cameraId, row.profileId);
     let t: Tracked | undefined;
     const proc = await this.processes.spawn(
-      { argv, env: runnerEnv(started.spec, row.id, this.node, process.env), logFile, nice: started.spec.cpuNice, cpuAffinity: started.spec.cpuAffinity },
+      { argv, env: runnerEnv(started.spec, row.id, process.env, settings), logFile, nice: started.spec.cpuNice, cpuAffinity: started.spec.cpuAffinity },
       (exit) => t && void this.handleExit(t, exit),
     );
     // Tracked before any await, so an immediate exit is still attributed to this start.

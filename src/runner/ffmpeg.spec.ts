@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ffmpegArgs, friendlyError, isFileInput, parseInputFps, parseMajorVersion, parseProgressFrame } from './ffmpeg.js';
+import { canHideUrl, ffconcatList, ffmpegArgs, friendlyError, isFileInput, parseInputFps, parseMajorVersion, parseProgressFrame } from './ffmpeg.js';
 
 describe('friendlyError', () => {
   it.each([
@@ -49,6 +49,20 @@ describe('ffmpeg arguments', () => {
     const args = ffmpegArgs({ ...base, url: 'rtsp://cam/s', transport: 'tcp', majorVersion });
     expect(args.join(' ')).toContain(expected);
     expect(args).not.toContain('-stream_loop');
+  });
+  it('opens a stream named in a list file without putting its URL on the command line', () => {
+    const input = { ...base, url: 'rtsp://viewer:p@ss@cam/s', transport: 'tcp', majorVersion: 5, hwaccel: 'nvdec' };
+    const args = ffmpegArgs({ ...input, listFile: '/run/x/input.ffconcat' });
+    expect(args.join(' ')).toContain('-hwaccel cuda -f concat -safe 0 -protocol_whitelist file,rtsp,');
+    expect(args.join(' ')).toContain('-i /run/x/input.ffconcat -map 0:v:0');
+    expect(args.join(' ')).not.toMatch(/p@ss|rtsp:|rtsp_transport|timeout/);
+    expect(ffconcatList(input)).toBe("ffconcat version 1.0\nfile 'rtsp://viewer:p@ss@cam/s'\noption rtsp_transport tcp\noption timeout 10000000\n");
+    expect(ffconcatList({ ...base, url: "http://u:it's@cam/s" })).toContain("file 'http://u:it'\\''s@cam/s'");
+  });
+  it.each([
+    ['rtsp://u:p@cam/s', 5, true], ['rtsp://u:p@cam/s', 6, true], ['rtsp://u:p@cam/s', 4, false], ['rtsp://u:p@cam/s', null, false], ['/srv/a.mp4', 6, false],
+  ])('canHideUrl(%s, ffmpeg %s) = %s', (url, version, expected) => {
+    expect(canHideUrl(url, version)).toBe(expected);
   });
   it.each([['/a/b.mp4', true], ['file:///a/b.mp4', true], ['rtsp://h/s', false], ['http://h/s.mjpg', false]])('isFileInput(%s) = %s', (url, expected) => {
     expect(isFileInput(url)).toBe(expected);

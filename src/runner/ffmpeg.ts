@@ -84,6 +84,42 @@ export interface FfmpegArgsInput {
   transport?: string;
   hwaccel?: string;
   snapshotFile: string;
+  /**
+   * A private ffconcat file that names `url` (see ffconcatList): ffmpeg opens the stream
+   * from there, so the URL and its password never appear on ffmpeg's command line.
+   */
+  listFile?: string;
+}
+
+/** Protocols a stream named in the ffconcat list may use (the concat demuxer asks for a whitelist). */
+export const STREAM_PROTOCOLS = 'file,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto,data';
+
+/** RTSP socket timeout: -timeout since ffmpeg 5, -stimeout before (where -timeout meant "listen as a server"). */
+function socketTimeout(input: FfmpegArgsInput): [string, string] | null {
+  if (!/^rtsps?:/i.test(input.url) || !input.majorVersion) return null;
+  return [input.majorVersion >= 5 ? 'timeout' : 'stimeout', '10000000'];
+}
+
+function rtspTransport(input: FfmpegArgsInput): string | null {
+  return input.transport && input.transport !== 'auto' && /^rtsps?:/i.test(input.url) ? input.transport : null;
+}
+
+/**
+ * Whether the URL can be handed to ffmpeg through an ffconcat list: network streams, on an
+ * ffmpeg whose concat demuxer takes per-file `option` lines (5.0 and later).
+ */
+export function canHideUrl(url: string, majorVersion: number | null | undefined): boolean {
+  return !isFileInput(url) && (majorVersion ?? 0) >= 5;
+}
+
+/** The ffconcat list naming one stream with its input options (quotes escaped as ffconcat wants). */
+export function ffconcatList(input: FfmpegArgsInput): string {
+  const lines = ['ffconcat version 1.0', `file '${input.url.replace(/'/g, "'\\''")}'`];
+  const transport = rtspTransport(input);
+  if (transport) lines.push(`option rtsp_transport ${transport}`);
+  const timeout = socketTimeout(input);
+  if (timeout) lines.push(`option ${timeout[0]} ${timeout[1]}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -93,12 +129,18 @@ export interface FfmpegArgsInput {
 export function ffmpegArgs(input: FfmpegArgsInput): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'info'];
   if (isFileInput(input.url)) args.push('-stream_loop', '-1', '-re');
-  if (input.transport && input.transport !== 'auto' && /^rtsps?:/i.test(input.url)) args.push('-rtsp_transport', input.transport);
-  // A socket timeout so a dead camera is noticed: -timeout since ffmpeg 5, -stimeout before
-  // (where -timeout meant "listen as a server"). Unknown builds get neither.
-  if (/^rtsps?:/i.test(input.url) && input.majorVersion) args.push(input.majorVersion >= 5 ? '-timeout' : '-stimeout', '10000000');
   if (input.hwaccel === 'nvdec') args.push('-hwaccel', 'cuda');
-  args.push('-i', input.url.replace(/^file:\/\//, ''));
+  if (input.listFile) {
+    // Transport and timeout travel in the list, as options of the stream it opens.
+    args.push('-f', 'concat', '-safe', '0', '-protocol_whitelist', STREAM_PROTOCOLS, '-i', input.listFile);
+  } else {
+    const transport = rtspTransport(input);
+    if (transport) args.push('-rtsp_transport', transport);
+    // A socket timeout so a dead camera is noticed; unknown builds get none.
+    const timeout = socketTimeout(input);
+    if (timeout) args.push(`-${timeout[0]}`, timeout[1]);
+    args.push('-i', input.url.replace(/^file:\/\//, ''));
+  }
   args.push('-map', '0:v:0', '-vf', `fps=${input.fps}`, '-f', 'null', '-');
   args.push('-map', '0:v:0', '-vf', 'fps=1', '-update', '1', '-q:v', '5', '-y', input.snapshotFile);
   args.push('-progress', 'pipe:1'); // progress every ~0.5 s (no -stats_period: older ffmpeg builds lack it)

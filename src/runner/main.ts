@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { exitOnStartupError } from '../common/startup.js';
-import { loadConfig } from '../config/app-config.js';
 import { runReferenceRunner } from './reference-runner.js';
 
 /**
@@ -9,8 +8,8 @@ import { runReferenceRunner } from './reference-runner.js';
  * runner is `bisk runner ...` in the CLI.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  process.exitCode = await runReferenceRunner(process.argv.slice(2), config.tools.ffmpegPath);
+  // No configuration is loaded: a runner gets only what the enforcer hands it (argv, BISK_* and an allow-listed environment).
+  process.exitCode = await runReferenceRunner(process.argv.slice(2), process.env.FFMPEG_PATH?.trim() || undefined);
 }
 
 main().catch(exitOnStartupError);

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { maskCredentials } from '../common/mask.js';
-import { FFMPEG_MISSING, ffmpegArgs, findTool, friendlyError, parseInputFps, parseMajorVersion, parseProgressFrame } from './ffmpeg.js';
+import { hasCredentials, maskCredentials, rememberSecret } from '../common/mask.js';
+import { canHideUrl, FFMPEG_MISSING, ffconcatList, ffmpegArgs, findTool, friendlyError, parseInputFps, parseMajorVersion, parseProgressFrame } from './ffmpeg.js';
 
 /**
  * The bundled reference runner (§4): `bisk runner --camera ID --profile ID --rtsp URL ...`,
@@ -28,7 +29,12 @@ export interface RunnerOptions {
   hwaccel?: string;
 }
 
-export function parseRunnerArgs(argv: string[]): RunnerOptions {
+/**
+ * The original runners' options; the stream URL and heartbeat key come from BISK_RTSP_URL and
+ * BISK_HB_KEY when set (how the enforcer passes them: `--rtsp` then carries the URL without its
+ * credentials, and no `--hb_key` is given), else from `--rtsp` and `--hb_key`.
+ */
+export function parseRunnerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RunnerOptions {
   const { values } = parseArgs({
     args: argv,
     strict: false,
@@ -50,15 +56,15 @@ export function parseRunnerArgs(argv: string[]): RunnerOptions {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number (got "${raw}")`);
     return value;
   };
-  const rtsp = text('rtsp');
-  if (!rtsp) throw new Error('--rtsp is required');
+  const rtsp = env.BISK_RTSP_URL || text('rtsp');
+  if (!rtsp) throw new Error('--rtsp (or BISK_RTSP_URL) is required');
   return {
     camera: num('camera'),
     profile: num('profile'),
     rtsp,
     fps: num('fps', 6) || 6,
     hb: text('hb') ?? 'http://127.0.0.1:8000/api/runner/heartbeat/',
-    hbKey: text('hb_key') ?? '',
+    hbKey: env.BISK_HB_KEY || (text('hb_key') ?? ''),
     snapshots: text('snapshots') ?? './var/snapshots',
     hbInterval: Math.max(1, num('hb_interval', 10)),
     snapshotEvery: num('snapshot_every', 3),
@@ -73,6 +79,7 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
   let options: RunnerOptions;
   try {
     options = parseRunnerArgs(argv);
+    rememberSecret(options.hbKey);
   } catch (error) {
     process.stderr.write(`bisk runner: ${(error as Error).message}\n`);
     return 2;
@@ -92,9 +99,18 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
   } catch {
     // an ffmpeg that cannot say its version will show its problem when it runs
   }
-  const args = ffmpegArgs({ majorVersion, url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile });
+  const input = { majorVersion, url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile };
+  // A URL with a password reaches ffmpeg through a private list file, not its command line
+  // (which every local user can read); ffmpeg before 5.0 cannot take it that way.
+  const privateDir = hasCredentials(options.rtsp) && canHideUrl(options.rtsp, majorVersion) ? mkdtempSync(join(tmpdir(), 'bisk-runner-')) : null;
+  const listFile = privateDir ? join(privateDir, 'input.ffconcat') : undefined;
+  if (listFile) writeFileSync(listFile, ffconcatList(input), { mode: 0o600 });
+  else if (hasCredentials(options.rtsp)) log(`ffmpeg ${majorVersion ?? '(unknown version)'} cannot read the stream URL from a file: its password is on ffmpeg's command line (use ffmpeg 5 or later)`);
+  const args = ffmpegArgs({ ...input, listFile });
   log(`camera ${options.camera} profile ${options.profile}: ${ffmpeg} -i ${options.rtsp} at ${options.fps} fps`);
-  const child: ChildProcess = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // ffmpeg gets neither secret in its environment; the stray marker stays, so a left-over ffmpeg is still found.
+  const { BISK_RTSP_URL: _url, BISK_HB_KEY: _key, ...ffmpegEnv } = process.env;
+  const child: ChildProcess = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ffmpegEnv });
 
   let cameraFps: number | null = null;
   let frames = 0;
@@ -106,7 +122,10 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
     const frame = parseProgressFrame(line);
     if (frame !== null) frames = frame;
   });
+  const forgetList = () => privateDir && rmSync(privateDir, { recursive: true, force: true });
   createInterface({ input: child.stderr! }).on('line', (line) => {
+    // ffmpeg has read the list once it describes its input: nothing is left on disk for long.
+    if (line.startsWith('Input #0')) forgetList();
     cameraFps ??= parseInputFps(line);
     const friendly = friendlyError(line);
     if (friendly) lastError = friendly;
@@ -149,6 +168,7 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
   process.once('SIGINT', stop);
 
   const { code, signal } = await exited;
+  forgetList();
   clearTimeout(first);
   clearInterval(timer);
   if (stopping) {

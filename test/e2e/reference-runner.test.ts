@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoClip } from '../../src/demo/demo.js';
@@ -58,6 +60,71 @@ describe('reference runner on real ffmpeg', () => {
     await until('stopped', async () => (await h.dataSource.query(`SELECT pid FROM runners WHERE camera_id = ${camera.id}`))[0].pid === null);
     const stop = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE camera_id = ${camera.id} AND kind = 'stop'`))[0];
     expect(stop.message).toMatch(/; stopped$/); // exited on SIGTERM, no SIGKILL needed
+  });
+
+  it('keeps the stream password and the heartbeat key off every command line and hands runners an allow-listed environment', async () => {
+    // A live HTTP stream behind Basic auth; the password has an @ and a ; in it.
+    const password = 'p@ss;w0rd-7431';
+    const authorizations: string[] = [];
+    const server: Server = createServer((req, res) => {
+      authorizations.push(req.headers.authorization ?? '');
+      if (req.headers.authorization !== `Basic ${Buffer.from(`viewer:${password}`).toString('base64')}`) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="cam"' }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'video/mp2t' });
+      const feed = spawn(findTool('ffmpeg', undefined)!, ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'mpegts', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      feed.stdout.pipe(res);
+      res.on('close', () => feed.kill('SIGKILL'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const streamPort = (server.address() as AddressInfo).port;
+    process.env.BISK_API_TOKEN = 'service-only-token-0123456789';
+    try {
+      const { camera, policy } = await schedule(`http://viewer:${encodeURIComponent(password)}@127.0.0.1:${streamPort}/live.ts`);
+      const row = await until('heartbeats from the authenticated stream', async () => {
+        const r = (await h.dataSource.query(`SELECT * FROM runners WHERE camera_id = ${camera.id}`))[0];
+        return r?.processed_fps > 0 ? r : undefined;
+      });
+      expect(authorizations).toContain(`Basic ${Buffer.from(`viewer:${password}`).toString('base64')}`);
+
+      const secrets = [password, encodeURIComponent(password), 'runner-key-123'];
+      const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const runnerArgs = cmdline(row.pid);
+      expect(runnerArgs[runnerArgs.indexOf('--rtsp') + 1]).toBe(`http://127.0.0.1:${streamPort}/live.ts`);
+      expect(runnerArgs).not.toContain('--hb_key');
+      const ffmpegPid = Number(execFileSync('pgrep', ['-g', String(row.pid), 'ffmpeg']).toString().trim().split('\n')[0]);
+      const ffmpegArgs = cmdline(ffmpegPid);
+      expect(ffmpegArgs.slice(ffmpegArgs.indexOf('-f'), ffmpegArgs.indexOf('-f') + 2)).toEqual(['-f', 'concat']);
+      // What any local user sees:
+      const ps = execFileSync('ps', ['-eo', 'args', '-ww']).toString();
+      for (const secret of secrets) {
+        expect(ps).not.toContain(secret);
+        expect(runnerArgs.join(' ')).not.toContain(secret);
+        expect(ffmpegArgs.join(' ')).not.toContain(secret);
+      }
+      // The list file that named the stream is gone once ffmpeg has opened it.
+      const listFile = ffmpegArgs[ffmpegArgs.indexOf('-i') + 1];
+      await until('list file removed', async () => !existsSync(listFile));
+
+      const runnerEnv = environ(row.pid);
+      expect(runnerEnv).toContain(`BISK_RTSP_URL=http://viewer:${encodeURIComponent(password)}@127.0.0.1:${streamPort}/live.ts`);
+      expect(runnerEnv).toContain('BISK_HB_KEY=runner-key-123');
+      expect(runnerEnv.filter((v) => /^(BISK_API_TOKEN|DATABASE_URL|RUNNER_HEARTBEAT_KEY|BISK_TEST_POSTGRES_URL|BISK_TEST_REDIS_URL)=/.test(v))).toEqual([]);
+      const ffmpegEnv = environ(ffmpegPid);
+      expect(ffmpegEnv.filter((v) => /^BISK_(RTSP_URL|HB_KEY)=/.test(v))).toEqual([]);
+      expect(ffmpegEnv.some((v) => v.startsWith('BISK_RUNNER_MARKER='))).toBe(true);
+
+      const shown = (await h.request('GET', `/api/runners`)).body.items.find((r: { cameraId: number }) => r.cameraId === camera.id);
+      expect(JSON.stringify(shown)).not.toMatch(/p%40ss|p@ss|runner-key-123/);
+      await h.request('PATCH', `/api/policies/${policy.id}`, { isEnabled: false });
+      await until('stopped', async () => (await h.dataSource.query(`SELECT pid FROM runners WHERE camera_id = ${camera.id}`))[0].pid === null);
+    } finally {
+      delete process.env.BISK_API_TOKEN;
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('reports an unreachable camera in words and exits non-zero', async () => {
