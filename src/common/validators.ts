@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { RESERVED_RUNNER_FLAGS, reservedFlag } from '../enforcer/runner-command.js';
 
 /** Optional, but when present must be valid; `null` is rejected (the field has a default, not a "none"). */
 export const IsOptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
@@ -90,6 +91,7 @@ export function IsCpuList(options?: ValidationOptions) {
   );
 }
 
+const RESERVED_LIST = RESERVED_RUNNER_FLAGS.join(', ');
 const ARG_NAME = /^-{0,2}[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A profile's extra runner arguments: `{ "name": string | number | boolean | null }`, at most 32 entries. */
@@ -106,11 +108,17 @@ export function IsExtraArgs(options?: ValidationOptions) {
           Object.entries(value).every(
             ([key, v]) =>
               ARG_NAME.test(key) &&
+              reservedFlag(key) === null &&
               (v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ||
                 (typeof v === 'string' && v.length <= 1024 && !/[\u0000-\u001f]/.test(v))),
           ),
-        defaultMessage: (args) =>
-          `${args?.property} must be an object of at most 32 argument names (letters, digits, _ . -, optionally starting with - or --) to string, number, boolean or null values`,
+        defaultMessage: (args) => {
+          const reserved = args && typeof args.value === 'object' && args.value !== null ? Object.keys(args.value).find((key) => reservedFlag(key) !== null) : undefined;
+          if (reserved !== undefined) {
+            return `${args?.property} may not set "${reserved}": the enforcer passes --${reservedFlag(reserved)} to every runner itself (reserved: ${RESERVED_LIST})`;
+          }
+          return `${args?.property} must be an object of at most 32 argument names (letters, digits, _ . -, optionally starting with - or --) to string, number, boolean or null values`;
+        },
       },
     },
     options,

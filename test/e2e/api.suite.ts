@@ -454,6 +454,7 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['a window naming a profile that does not exist', 'POST', () => '/api/policies', window({ profileId: 999999 }), 400, /windows\[0\]\.profileId refers to profile 999999, which does not exist/],
         ['a valid window set with one bad exception (all or nothing)', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, () => ({ windows: [], exceptions: [{ date: '2026-12-24', mode: 'on', profileId: 999999 }] }), 400, /exceptions\[0\]\.profileId refers to profile 999999/],
         ['bad extra arguments', 'POST', () => '/api/profiles', () => ({ name: unique('p'), extraArgs: { 'bad key!': 1 } }), 400, /extraArgs must be an object/],
+        ['a reserved runner flag in extra arguments', 'POST', () => '/api/profiles', () => ({ name: unique('p'), extraArgs: { '--hb': 'http://elsewhere/' } }), 400, /extraArgs may not set "--hb": the enforcer passes --hb to every runner itself/],
         ['a bad CPU list', 'PUT', () => '/api/resource-settings/global', { cpuAffinity: '3-1' }, 400, /cpuAffinity must be a CPU list/],
         ['a bad device', 'PUT', () => `/api/resource-settings/cameras/${fixtures.camera.id}`, { device: 'tpu' }, 400, /device must be one of cpu, cuda/],
         ['limit=0', 'GET', () => '/api/cameras?limit=0', undefined, 400, /limit must not be less than 1/],
