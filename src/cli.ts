@@ -12,6 +12,8 @@ import './common/lazy-prompts.js';
 async function main(): Promise<void> {
   const { loadConfig } = await import('./config/app-config.js');
   const config = loadConfig();
+  // Before anything is created (database, state file, logs, lock) or a runner is started.
+  (await import('./config/file-modes.js')).applyFileModes(config);
   await import('reflect-metadata');
   const [{ CommandFactory }, { CliModule }, { BiskLogger }, { describeStartupError }, { VERSION }, { exitAfterCommander }] = await Promise.all([
     import('nest-commander'),

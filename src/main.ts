@@ -3,11 +3,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { exitOnStartupError } from './common/startup.js';
 import { loadConfig } from './config/app-config.js';
+import { applyFileModes } from './config/file-modes.js';
 import { createHttpApp } from './http-app.js';
 
 /** HTTP entry: validated config → app → listen. Every start-up failure is one line and a non-zero exit. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  applyFileModes(config); // before the database, the state file or (embedded) any runner is created
   const app = await createHttpApp(config);
   await app.listen({ host: config.http.host, port: config.http.port });
   // SIGTERM/SIGINT: finish in-flight requests, close the database, exit 0 (a clean stop for systemd).
