@@ -4,7 +4,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { checkAuthorization, isPublicPath } from './common/api-auth.js';
+import { findIllFormedString, NoUnexpectedBodyGuard, wellFormed } from './common/body-checks.js';
 import { BiskLogger } from './common/logger.js';
+import { refuseRequest } from './common/request-guard.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { HEARTBEAT_OPENAPI, HEARTBEAT_PATH, registerHeartbeatRoute } from './heartbeats/heartbeat.route.js';
@@ -47,24 +49,41 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.setReplySerializer((payload) => safeJson(payload));
-  // The API speaks JSON only: a form or text body is refused up front instead of half-parsed.
+  // Before anything else: the Host rule (no-token mode), same-origin and JSON-only for changes
+  // (refuseRequest says why each exists). A refused request is never routed or parsed.
+  const guard = { tokenMode: Boolean(config.http.apiToken), boundHost: config.http.host };
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!['POST', 'PUT', 'PATCH'].includes(request.method)) return;
-    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-    const type = request.headers['content-type'] ?? '';
-    if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-      return reply.status(415).send({
-        statusCode: 415,
-        error: 'Unsupported Media Type',
-        message: `Send the body as JSON with Content-Type: application/json (got "${type.slice(0, 60) || 'none'}")`,
-      });
-    }
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    };
+    const refusal = refuseRequest(
+      { method: request.method, host: header('host'), origin: header('origin'), secFetchSite: header('sec-fetch-site'), contentType: header('content-type') },
+      guard,
+    );
+    if (refusal) return reply.status(refusal.statusCode).send(refusal);
+  });
+  // JSON bodies: Fastify's own parser (prototype poisoning refused), except that an empty body
+  // is no body — the JSON content type is required on every change, with or without one.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
   });
   // A body nested deeper than any request of this API needs is refused before validation,
   // whose recursive walk would otherwise overflow the stack (a 500) on {"a":{"a":…}}.
   fastify.addHook('preValidation', async (request, reply) => {
     if (nestingDepthExceeds(request.body, MAX_BODY_DEPTH)) {
       return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: `Body is nested more than ${MAX_BODY_DEPTH} levels deep` });
+    }
+    // A lone surrogate ("\ud800") is not text: SQLite would store invalid UTF-8, PostgreSQL refuses it.
+    const illFormed = findIllFormedString(request.body);
+    if (illFormed !== undefined) {
+      return reply.status(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `Body contains invalid Unicode (a lone surrogate) in "${wellFormed(illFormed).slice(0, 40)}"`,
+      });
     }
   });
   fastify.addHook('onSend', async (_request, reply) => {
@@ -89,6 +108,7 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
 
   registerHeartbeatRoute(fastify, app.get(HeartbeatsService), config);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new NoUnexpectedBodyGuard());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const document = SwaggerModule.createDocument(

@@ -48,7 +48,8 @@ export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string
         method: method as 'GET',
         url,
         payload,
-        headers: payload !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
+        // Like any API client: JSON on every change (the app requires it, body or not) and whenever there is a body.
+        headers: payload !== undefined || ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? { 'content-type': 'application/json', ...headers } : headers,
       });
       let parsed: unknown = undefined;
       try {
