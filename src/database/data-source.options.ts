@@ -7,6 +7,7 @@ import { ENTITIES } from './entities.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 import { SnakeNamingStrategy } from './naming.strategy.js';
+import { QueryLogger } from './query-logger.js';
 import { SQLITE_PRAGMAS } from './sql.js';
 
 /**
@@ -22,7 +23,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     migrationsTableName: 'schema_migrations',
+    // Failed queries as one short line without SQL or parameters (QueryLogger).
     logging: ['error' as const],
+    logger: new QueryLogger(),
   };
   if (settings.engine === 'postgres') {
     return {

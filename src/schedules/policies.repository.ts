@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
+import { type DataSource, type EntityManager, type EntityTarget, In, type ObjectLiteral, type Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EntityRepository } from '../database/entity.repository.js';
 import { ScheduleException } from './schedule-exception.entity.js';
 import { SchedulePolicy } from './schedule-policy.entity.js';
@@ -25,6 +26,8 @@ export interface PolicyTree {
 }
 
 const LINK_TABLE = 'schedule_policy_cameras';
+/** Rows per INSERT: 500 × 7 columns stays far below either engine's bound-parameter limit. */
+const INSERT_CHUNK = 500;
 
 @Injectable()
 export class PoliciesRepository extends EntityRepository<SchedulePolicy> {
@@ -88,15 +91,22 @@ export class PoliciesRepository extends EntityRepository<SchedulePolicy> {
     }
     if (changes.windows) {
       await manager.delete(ScheduleWindow, { policyId });
-      if (changes.windows.length > 0) {
-        await manager.insert(ScheduleWindow, changes.windows.map((w) => ({ ...w, policyId })));
-      }
+      await this.insertRows(manager, ScheduleWindow, changes.windows.map((w) => ({ ...w, policyId })));
     }
     if (changes.exceptions) {
       await manager.delete(ScheduleException, { policyId });
-      if (changes.exceptions.length > 0) {
-        await manager.insert(ScheduleException, changes.exceptions.map((e) => ({ ...e, policyId })));
-      }
+      await this.insertRows(manager, ScheduleException, changes.exceptions.map((e) => ({ ...e, policyId })));
+    }
+  }
+
+  /**
+   * Inserts child rows in statements of at most INSERT_CHUNK rows, without reading them back:
+   * TypeORM's `insert` re-selects the new rows with one `id = ? OR …` term per row, which SQLite
+   * refuses beyond 1,000 terms ("Expression tree is too large") — the schema's maximum.
+   */
+  private async insertRows<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: QueryDeepPartialEntity<T>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await manager.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
     }
   }
 

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Harness, startApp } from '../support/app-harness.js';
 
 const TABLES = [
@@ -328,6 +329,37 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         const [e] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_exceptions WHERE policy_id = ${policy.id}`);
         expect([Number(w.n), Number(e.n)]).toEqual([0, 0]);
       });
+
+      // The schema's maximum (1,000 windows, 1,000 exceptions) works on both engines; one more is a 400.
+      const MAX = 1000;
+      const manyWindows = (n: number, profileId: number) =>
+        Array.from({ length: n }, (_, i) => ({ dayOfWeek: i % 7, startTime: '08:00', endTime: '09:00', profileId }));
+      const manyExceptions = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ date: new Date(Date.UTC(2027, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), mode: 'off' }));
+
+      it('takes the documented maximum of windows and exceptions, on create and on replace', async () => {
+        const profile = await createProfile();
+        const created = await h.request('POST', '/api/policies', { name: unique('max'), windows: manyWindows(MAX, profile.id), exceptions: manyExceptions(MAX) });
+        expect(created.status, created.raw.slice(0, 300)).toBe(201);
+        expect([created.body.windows.length, created.body.exceptions.length]).toEqual([MAX, MAX]);
+        const replaced = await h.request('PATCH', `/api/policies/${created.body.id}`, { windows: manyWindows(MAX, profile.id).reverse(), exceptions: manyExceptions(MAX).reverse() });
+        expect(replaced.status, replaced.raw.slice(0, 300)).toBe(200);
+        const [w] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_windows WHERE policy_id = ${created.body.id}`);
+        const [e] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_exceptions WHERE policy_id = ${created.body.id}`);
+        expect([Number(w.n), Number(e.n)]).toEqual([MAX, MAX]);
+      });
+
+      it.each([
+        ['windows', (profileId: number) => ({ windows: manyWindows(MAX + 1, profileId) })],
+        ['exceptions', () => ({ exceptions: manyExceptions(MAX + 1) })],
+      ])('refuses one more than the maximum of %s with a 400 naming the limit', async (field, body) => {
+        const profile = await createProfile();
+        const before = await rowCounts();
+        const res = await h.request('POST', '/api/policies', { name: unique('max'), ...body(profile.id) });
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(new RegExp(`${field} must contain no more than ${MAX} elements`));
+        expect(await rowCounts()).toEqual(before);
+      });
     });
 
     describe('resource settings', () => {
@@ -462,6 +494,22 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['a 1 MB body', 'POST', () => '/api/cameras', () => JSON.stringify({ name: 'big', rtspUrl: 'x'.repeat(1024 * 1024) }), 413, /too large/i],
         ['a body nested 10,000 levels deep', 'POST', () => '/api/cameras', () => `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, 400, /Body is nested more than 16 levels deep/],
         ['a policy nested 17 levels deep', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, () => `{"notes":${'['.repeat(17)}${']'.repeat(17)}}`, 400, /Body is nested more than 16 levels deep/],
+        ['a lone high surrogate in a camera name', 'POST', () => '/api/cameras', '{"name":"cam\\ud800","rtspUrl":"x"}', 400, /Body contains invalid Unicode \(a lone surrogate\) in "cam\uFFFD"/],
+        ['a lone low surrogate in a profile name', 'PATCH', () => `/api/profiles/${fixtures.profile.id}`, '{"name":"\\udc00x"}', 400, /invalid Unicode/],
+        ['a lone surrogate in policy notes', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, '{"notes":"a\\ud83d"}', 400, /invalid Unicode/],
+        ['a lone surrogate in an object key', 'POST', () => '/api/profiles', '{"name":"p","extraArgs":{"k\\ud800":"v"}}', 400, /invalid Unicode/],
+        ['a lone surrogate in a heartbeat', 'POST', () => '/api/runner/heartbeat/', '{"camera_id":1,"profile_id":1,"last_error":"\\udfff"}', 400, /invalid Unicode/],
+        ['a body on resume (takes none)', 'POST', () => `/api/cameras/${fixtures.camera.id}/resume`, { until: null }, 400, /POST \/api\/cameras\/\d+\/resume takes no body: send none or \{\}/],
+        ['a body on enforce now (takes none)', 'POST', () => '/api/enforcer/enforce', { node: 'x' }, 400, /POST \/api\/enforcer\/enforce takes no body/],
+        ['a JSON array on enforce now', 'POST', () => '/api/enforcer/enforce', '[]', 400, /takes no body/],
+        ['JSON null on resume', 'POST', () => `/api/cameras/${fixtures.camera.id}/resume`, 'null', 400, /takes no body/],
+        ['a body on a delete (takes none)', 'DELETE', () => `/api/policies/${fixtures.policy.id}`, { force: true }, 400, /DELETE \/api\/policies\/\d+ takes no body/],
+        ['a body on a window delete', 'DELETE', () => `/api/policies/${fixtures.policy.id}/windows/${fixtures.policy.windows[0].id}`, { id: 1 }, 400, /takes no body/],
+        ['an unknown field on stop runners', 'POST', () => '/api/runners/stop', { all: true }, 400, /property all should not exist/],
+        ['an empty form on stop runners', 'POST', () => '/api/runners/stop', '', 415, /Send Content-Type: application\/json/, { 'content-type': 'application/x-www-form-urlencoded' }],
+        ['an empty text/plain body on enforce now', 'POST', () => '/api/enforcer/enforce', '', 415, /Send Content-Type: application\/json/, { 'content-type': 'text/plain' }],
+        ['a number beyond double precision', 'POST', () => '/api/profiles', '{"name":"huge","fps":1e400}', 400, /fps/],
+        ['a 400-digit number', 'PATCH', () => `/api/cameras/${fixtures.camera.id}`, `{"hbInterval":${'9'.repeat(400)}}`, 400, /hbInterval/],
       ];
 
       const table = cases.map(([label, method, url, body, status, message, headers]) => ({ label, method, url, body, status, message, headers }));
@@ -479,6 +527,52 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         expect((await h.request('GET', `/api/policies/${fixtures.policy.id}`)).body).toEqual(policyBefore.body);
         expect((await h.request('GET', `/api/cameras/${fixtures.camera.id}`)).body).toEqual(cameraBefore.body);
         expect((await h.request('GET', '/health/live')).status).toBe(200);
+      });
+
+      it('takes no body, or {}, on endpoints that take none', async () => {
+        await h.request('POST', `/api/cameras/${fixtures.camera.id}/pause`, { minutes: 5 });
+        expect((await h.request('POST', `/api/cameras/${fixtures.camera.id}/resume`, {})).status).toBe(200);
+        expect((await h.request('POST', `/api/cameras/${fixtures.camera.id}/resume`)).status).toBe(200);
+        expect((await h.request('POST', '/api/runners/stop', {})).status).toBe(200);
+        const window = await h.request('POST', `/api/policies/${fixtures.policy.id}/windows`, { dayOfWeek: 3, startTime: '08:00', endTime: '09:00', profileId: fixtures.profile.id });
+        expect((await h.request('DELETE', `/api/policies/${fixtures.policy.id}/windows/${window.body.id}`, {})).status).toBe(204);
+      });
+
+      it('keeps well-formed text outside the BMP (a surrogate pair) as sent', async () => {
+        const res = await h.request('POST', '/api/cameras', '{"name":"cam \\ud83d\\ude00","rtspUrl":"x"}');
+        expect(res.status, res.raw).toBe(201);
+        expect(res.body.name).toBe('cam \u{1F600}');
+        const [row] = await h.dataSource.query(`SELECT name FROM cameras WHERE id = ${res.body.id}`);
+        expect(row.name).toBe('cam \u{1F600}');
+        expect((await h.request('DELETE', `/api/cameras/${res.body.id}`)).status).toBe(204);
+      });
+
+      it('logs a failed query as one short error line, without its SQL or parameters', async () => {
+        const secret = 'hunter2-parameter-value';
+        const lines: string[] = [];
+        const capture = (level: string) => (...args: unknown[]) => void lines.push(`${level} ${args.map(String).join(' ')}`);
+        Logger.overrideLogger({ log: capture('log'), error: capture('error'), warn: capture('warn'), debug: capture('debug'), verbose: capture('verbose'), fatal: capture('fatal') });
+        const consoles = (['log', 'info', 'warn', 'error'] as const).map((name) => vi.spyOn(console, name).mockImplementation(capture(`console.${name}`)));
+        try {
+          const ids = Array.from({ length: 500 }, (_, i) => i + 1);
+          const failing = h.dataSource
+            .createQueryBuilder()
+            .select('c.id')
+            .from('cameras', 'c')
+            .where('c.no_such_column IN (:...ids) OR c.name = :secret', { ids, secret })
+            .getRawMany();
+          await expect(failing).rejects.toThrow(/no_such_column/);
+        } finally {
+          Logger.overrideLogger(false);
+          for (const spy of consoles) spy.mockRestore();
+        }
+        const errors = lines.filter((l) => /^(error|console\.)/.test(l));
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(/^error query failed \(SELECT on "cameras"\): .*no_such_column/);
+        expect(errors[0].length).toBeLessThan(400);
+        const all = lines.join('\n');
+        expect(all).not.toContain(secret);
+        expect(all).not.toMatch(/PARAMETERS|, 499, 500/);
       });
     });
   });
