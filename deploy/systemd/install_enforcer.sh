@@ -132,7 +132,29 @@ if [ ! -f "$ENV_FILE" ]; then
   echo "Created $ENV_FILE from the example (edit it, then restart the service)."
 else
   echo "Kept the existing $ENV_FILE."
+  # The lock moved from the shared /tmp to the service's /run/bisk: the unit's /tmp is private.
+  if grep -q '^ENFORCER_LOCK_FILE=/tmp/bisk_enforcer.lock$' "$ENV_FILE"; then
+    sed -i 's|^ENFORCER_LOCK_FILE=/tmp/bisk_enforcer.lock$|ENFORCER_LOCK_FILE=/run/bisk/enforcer.lock|' "$ENV_FILE"
+    echo "Updated ENFORCER_LOCK_FILE in $ENV_FILE to /run/bisk/enforcer.lock (the service's runtime directory)."
+  elif grep -Eq '^ENFORCER_LOCK_FILE=/(var/)?tmp/' "$ENV_FILE"; then
+    echo "Warning: ENFORCER_LOCK_FILE in $ENV_FILE is under /tmp, which is private to the service: a shell would not meet its lock. Use /run/bisk/enforcer.lock." >&2
+  fi
 fi
+
+# var/ (SQLite database, state file, runner logs, snapshots) is the one place under the project
+# the sandboxed units may write (ReadWritePaths=): it must exist, owned by the service user.
+if [ ! -d "$PROJECT_DIR/var" ]; then
+  install -d -m 0750 "$PROJECT_DIR/var"
+  chown "$USER_NAME:$USER_GROUP" "$PROJECT_DIR/var" 2>/dev/null || true
+fi
+
+# ProtectHome=yes hides /home, /root and /run/user; read-only when the project or node lives there.
+PROTECT_HOME=yes
+for path in "$PROJECT_DIR" "$(readlink -f "$NODE_BIN")"; do
+  case "$path" in
+    /home/* | /root/* | /run/user/*) PROTECT_HOME=read-only ;;
+  esac
+done
 
 escape() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
 mkdir -p "$SYSTEMD_DIR"
@@ -141,6 +163,7 @@ for unit in $(units_to_install); do
     -e "s|__PROJECT_DIR__|$(escape "$PROJECT_DIR")|g" \
     -e "s|__NODE__|$(escape "$NODE_BIN")|g" \
     -e "s|__ENV_FILE__|$(escape "$ENV_FILE")|g" \
+    -e "s|__PROTECT_HOME__|$PROTECT_HOME|g" \
     "$SCRIPT_DIR/$unit.template" >"$SYSTEMD_DIR/$unit"
   chmod 0644 "$SYSTEMD_DIR/$unit"
 done
