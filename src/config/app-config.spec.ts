@@ -33,7 +33,8 @@ describe('loadConfig', () => {
     [{ TZ: 'Asia/Baghdad' }, (c: any) => c.timeZone, 'Asia/Baghdad'],
     [{ DATABASE_URL: 'sqlite:/srv/bisk/db.sqlite' }, (c: any) => c.database, { engine: 'sqlite', path: '/srv/bisk/db.sqlite' }],
     [{ DATABASE_URL: 'postgres://u:p@db/bisk' }, (c: any) => c.database, { engine: 'postgres', url: 'postgres://u:p@db/bisk' }],
-    [{ HOST: '0.0.0.0', BISK_API_TOKEN: 'x'.repeat(16) }, (c: any) => c.http.host, '0.0.0.0'],
+    [{ HOST: '0.0.0.0', BISK_API_TOKEN: 'x'.repeat(16), RUNNER_HEARTBEAT_KEY: 'k' }, (c: any) => c.http.host, '0.0.0.0'],
+    [{ HOST: '0.0.0.0', BISK_API_TOKEN: 'x'.repeat(16), RUNNER_HEARTBEAT_OPEN: 'true' }, (c: any) => c.http.host, '0.0.0.0'],
     [{ HOST: '::1' }, (c: any) => c.http.host, '::1'],
     [{ ENFORCER_INTERVAL_SECONDS: '' }, (c: any) => c.enforcer.intervalSeconds, 15],
   ])('accepts %j', (env, pick, expected) => {
@@ -57,6 +58,9 @@ describe('loadConfig', () => {
     [{ HEARTBEAT_STALE_SEC: '10' }, 'HEARTBEAT_ONLINE_SEC < HEARTBEAT_STALE_SEC < HEARTBEAT_OFFLINE_SEC is required (got 15, 10, 120)'],
     [{ HOST: '0.0.0.0' }, 'HOST "0.0.0.0" is not a loopback address; without BISK_API_TOKEN'],
     [{ HOST: '192.168.1.10' }, 'set BISK_API_TOKEN to serve other hosts'],
+    [{ HOST: '0.0.0.0', BISK_API_TOKEN: 'x'.repeat(16) }, 'HOST "0.0.0.0" is not a loopback address and RUNNER_HEARTBEAT_KEY is empty'],
+    [{ HOST: '0.0.0.0', BISK_API_TOKEN: 'x'.repeat(16), RUNNER_HEARTBEAT_OPEN: 'false' }, 'or RUNNER_HEARTBEAT_OPEN=true to accept heartbeats without a key'],
+    [{ RUNNER_HEARTBEAT_OPEN: 'sometimes' }, 'RUNNER_HEARTBEAT_OPEN must be true or false'],
   ])('rejects %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {

@@ -152,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `HOST "${host}" is not a loopback address; without BISK_API_TOKEN the API only listens on 127.0.0.1, ::1 or localhost (set BISK_API_TOKEN to serve other hosts)`,
     );
   }
+  if (!raw.RUNNER_HEARTBEAT_KEY && !raw.RUNNER_HEARTBEAT_OPEN && !isLoopbackHost(host)) {
+    crossField.push(
+      `HOST "${host}" is not a loopback address and RUNNER_HEARTBEAT_KEY is empty: anyone who reaches the port could post heartbeats for any camera (set RUNNER_HEARTBEAT_KEY, or RUNNER_HEARTBEAT_OPEN=true to accept heartbeats without a key)`,
+    );
+  }
   if (raw.ENFORCER_LEASE_SECONDS !== 0 && raw.ENFORCER_LEASE_SECONDS <= raw.ENFORCER_INTERVAL_SECONDS) {
     crossField.push(`ENFORCER_LEASE_SECONDS must be longer than ENFORCER_INTERVAL_SECONDS (got ${raw.ENFORCER_LEASE_SECONDS} and ${raw.ENFORCER_INTERVAL_SECONDS}), or 0 for automatic`);
   }

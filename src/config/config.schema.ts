@@ -98,6 +98,8 @@ export const configSchema = v.object({
   /** Absent: this host's own app, on PORT (see AppConfig). */
   RUNNER_HEARTBEAT_URL: optionalWith(isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
   RUNNER_HEARTBEAT_KEY: text(),
+  /** Accept heartbeats without a key on a non-loopback HOST (refused at start otherwise). */
+  RUNNER_HEARTBEAT_OPEN: boolean(false),
   RUNNER_COMMAND: text(),
   RUNNER_SECRETS_IN_ARGV: boolean(false),
   RUNNER_ENV_PASS: checked(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdNonZero, parseHeartbeat, shouldStore } from './heartbeat.payload.js';
+import { admitHistoryRow, ERROR_ROWS_PER_MINUTE, type HistoryGate, holdNonZero, parseHeartbeat } from './heartbeat.payload.js';
 
 describe('parseHeartbeat', () => {
   it('reads the original runners’ payload', () => {
@@ -45,12 +45,29 @@ describe('heartbeat rules', () => {
     expect(holdNonZero(incoming, previous)).toBe(expected);
   });
 
+  // Replays heartbeats for one pair (time in seconds, error text) through the gate: which were kept.
+  const replay = (beats: [number, string][], everySeconds = 60) => {
+    let gate: HistoryGate | undefined;
+    return beats.map(([at, error]) => {
+      const result = admitHistoryRow(gate, at * 1000, everySeconds, error);
+      gate = result.gate;
+      return result.store;
+    });
+  };
+
   it.each([
-    [undefined, 0, false, true, 'the first for a pair'],
-    [1000, 30_000, false, false, 'within the interval'],
-    [1000, 61_000, false, true, 'after the interval'],
-    [1000, 2000, true, true, 'an error, always'],
-  ] as [number | undefined, number, boolean, boolean, string][])('shouldStore(%s, %s, error=%s) = %s (%s)', (last, now, hasError, expected) => {
-    expect(shouldStore(last, now, 60, hasError)).toBe(expected);
+    ['the first for a pair, then one per interval', [[0, ''], [30, ''], [61, ''], [90, '']], [true, false, true, false]],
+    ['an error as soon as it appears, not again while it repeats', [[0, ''], [1, 'timeout'], [2, 'timeout'], [3, 'timeout'], [62, 'timeout']], [true, true, false, false, true]],
+    ['a changed error text', [[0, 'auth failed'], [1, 'timeout'], [2, 'auth failed']], [true, true, true]],
+    ['an error coming back after a recovery', [[0, 'timeout'], [1, ''], [2, 'timeout']], [true, false, true]],
+  ] as [string, [number, string][], boolean[]][])('keeps %s', (_label, beats, expected) => {
+    expect(replay(beats)).toEqual(expected);
+  });
+
+  it('keeps at most ERROR_ROWS_PER_MINUTE error rows per pair and minute, however often the text changes', () => {
+    const flood = Array.from({ length: 1000 }, (_, i) => [i * 0.05, `error ${i}`] as [number, string]);
+    expect(replay(flood).filter(Boolean)).toHaveLength(ERROR_ROWS_PER_MINUTE);
+    const nextMinute = [...flood, [60, 'error a'], [60.1, 'error b']] as [number, string][];
+    expect(replay(nextMinute).slice(-2)).toEqual([true, true]);
   });
 });

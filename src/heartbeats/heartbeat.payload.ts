@@ -78,10 +78,34 @@ export function parseHeartbeat(body: unknown): ParsedHeartbeat {
 /** fps values hold their last non-zero reading through drop-outs (a 0 is a gap, not a measurement). */
 export const holdNonZero = (incoming: number | null, previous: number | null) => (incoming !== null && incoming > 0 ? incoming : previous);
 
+/** At most this many history rows carrying an error per pair and minute, however often the text changes. */
+export const ERROR_ROWS_PER_MINUTE = 6;
+
+/** What the history sampling remembers about a pair. */
+export interface HistoryGate {
+  /** When the last row for the pair was kept. */
+  storedAt?: number;
+  /** The error text of the last heartbeat seen ('' for none). */
+  lastError: string;
+  /** Start of the current minute-long window, and the error rows kept in it. */
+  windowStartedAt: number;
+  errorRows: number;
+}
+
 /**
- * Whether to keep a heartbeat row: the first for a pair, any carrying an error, otherwise at
- * most one per `everySeconds`.
+ * Whether to keep a heartbeat row, and the pair's gate afterwards. A row is kept for the first
+ * heartbeat of a pair and then at most once per `everySeconds`; an error is kept as soon as its
+ * text differs from the previous heartbeat's, but never more than ERROR_ROWS_PER_MINUTE error
+ * rows per pair and minute — a runner (or anyone) sending a new text with every heartbeat
+ * cannot grow the table faster than that.
  */
-export function shouldStore(lastStoredMs: number | undefined, nowMs: number, everySeconds: number, hasError: boolean): boolean {
-  return lastStoredMs === undefined || hasError || nowMs - lastStoredMs >= everySeconds * 1000;
+export function admitHistoryRow(gate: HistoryGate | undefined, nowMs: number, everySeconds: number, error: string): { store: boolean; gate: HistoryGate } {
+  let next: HistoryGate = gate ?? { lastError: '', windowStartedAt: nowMs, errorRows: 0 };
+  if (nowMs - next.windowStartedAt >= 60_000) next = { ...next, windowStartedAt: nowMs, errorRows: 0 };
+  const due = next.storedAt === undefined || nowMs - next.storedAt >= everySeconds * 1000;
+  const changed = error !== '' && error !== next.lastError;
+  const store = error === '' ? due : (due || changed) && next.errorRows < ERROR_ROWS_PER_MINUTE;
+  next = { ...next, lastError: error };
+  if (store) next = { ...next, storedAt: nowMs, errorRows: next.errorRows + (error === '' ? 0 : 1) };
+  return { store, gate: next };
 }

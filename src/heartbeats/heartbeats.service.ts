@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
 import type { Runner } from '../enforcer/runner.entity.js';
 import { MetricsService } from '../system/metrics.service.js';
-import { type Heartbeat, holdNonZero, shouldStore } from './heartbeat.payload.js';
+import { admitHistoryRow, type Heartbeat, type HistoryGate, holdNonZero } from './heartbeat.payload.js';
 import { HeartbeatsRepository } from './heartbeats.repository.js';
 
 /** What is known about a (camera, profile) pair between database reads. */
@@ -27,14 +27,16 @@ export const FLUSH_EVERY_MS = 200;
  * Records runner heartbeats (§4). The hot path touches no database once a pair is known: the
  * runner row's telemetry and the sampled history rows are queued and written in one
  * transaction every FLUSH_EVERY_MS (and on shutdown), so a fleet's heartbeats cost a few
- * transactions a second instead of thousands. A history row is kept at most once per
- * HB_LOG_EVERY_SEC per pair, always for errors and for the first one.
+ * transactions a second instead of thousands. A history row is kept for the first heartbeat of
+ * a pair, then at most once per HB_LOG_EVERY_SEC, and for an error when its text changes —
+ * at most ERROR_ROWS_PER_MINUTE of those per pair and minute (admitHistoryRow).
  */
 @Injectable()
 export class HeartbeatsService implements OnModuleDestroy {
   private readonly logger = new Logger('Heartbeats');
   private readonly pairs = new Map<string, PairState>();
-  private readonly lastStored = new Map<string, number>();
+  /** History sampling per pair; like `pairs`, only ever holds pairs that exist (unknown ones are a 404 first). */
+  private readonly gates = new Map<string, HistoryGate>();
   private pendingRunners = new Map<number, Partial<Runner>>();
   private pendingRows: Partial<RunnerHeartbeat>[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -62,10 +64,11 @@ export class HeartbeatsService implements OnModuleDestroy {
       if (lastError !== null) update.lastError = lastError;
       this.pendingRunners.set(pair.runnerId, { ...this.pendingRunners.get(pair.runnerId), ...update });
     }
-    let store = shouldStore(this.lastStored.get(key), now.getTime(), this.config.heartbeats.logEverySec, Boolean(lastError));
+    const admitted = admitHistoryRow(this.gates.get(key), now.getTime(), this.config.heartbeats.logEverySec, lastError ?? '');
+    this.gates.set(key, admitted.gate);
+    let store = admitted.store;
     if (store && !lastError && this.config.redisUrl) store = await this.sharedGate(key, now.getTime());
     if (store) {
-      this.lastStored.set(key, now.getTime());
       this.pendingRows.push({
         cameraId: hb.cameraId, profileId: hb.profileId, pid: hb.pid, ts: now, cameraFps: hb.cameraFps, processedFps: hb.processedFps,
         targetFps: hb.targetFps, detected: hb.detected, matched: hb.matched, latencyMs: hb.latencyMs, lastError: lastError ?? '',
@@ -90,7 +93,8 @@ export class HeartbeatsService implements OnModuleDestroy {
     try {
       const last = await this.state.get<number>(gateKey);
       if (typeof last === 'number' && nowMs - last < everyMs) {
-        this.lastStored.set(key, last);
+        const gate = this.gates.get(key);
+        if (gate) this.gates.set(key, { ...gate, storedAt: last });
         return false;
       }
       await this.state.set(gateKey, nowMs, everyMs);

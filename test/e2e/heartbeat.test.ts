@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_ROWS_PER_MINUTE } from '../../src/heartbeats/heartbeat.payload.js';
 import { HeartbeatsService } from '../../src/heartbeats/heartbeats.service.js';
+import { freePort, MAIN, requireBuild, startProcess } from '../support/processes.js';
 import { type Harness, startApp } from '../support/app-harness.js';
 
 const KEY = 'hb-key-0123456789';
@@ -46,7 +51,7 @@ describe('POST /api/runner/heartbeat/', () => {
     expect(await stored()).toBe(1);
   });
 
-  it('keeps one history row per HB_LOG_EVERY_SEC, but always one carrying an error', async () => {
+  it('keeps one history row per HB_LOG_EVERY_SEC, and one when an error appears', async () => {
     const before = await stored();
     expect((await beat({ camera_id: cameraId, profile_id: profileId, camera_fps: 24 })).body.stored).toBe(false);
     expect(await stored()).toBe(before);
@@ -54,6 +59,26 @@ describe('POST /api/runner/heartbeat/', () => {
     expect(err.body.stored).toBe(true);
     expect(await stored()).toBe(before + 1);
     expect((await row()).last_error).toBe('timed out (camera unreachable or too slow) rtsp://u:***@h/s');
+  });
+
+  it('samples error rows too: a flood of changing errors keeps at most ERROR_ROWS_PER_MINUTE rows, a repeated one a single row', async () => {
+    const auth = { authorization: 'Bearer api-token-0123456789abcdef' };
+    const camera = (await h.request('POST', '/api/cameras', { name: 'hb-flood', rtspUrl: 'rtsp://h/s' }, auth)).body.id;
+    const count = async () => {
+      await flush();
+      return Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM runner_heartbeats WHERE camera_id = ${camera}`))[0].n);
+    };
+    for (let i = 0; i < 300; i++) {
+      const res = await beat({ camera_id: camera, profile_id: profileId, last_error: 'stream not found' });
+      expect(res.status).toBe(200);
+    }
+    expect(await count()).toBe(1);
+    for (let i = 0; i < 500; i++) await beat({ camera_id: camera, profile_id: profileId, last_error: `error number ${i}` });
+    // The first error row plus the changed texts, up to the bound for the minute (old code: 801 rows).
+    expect(await count()).toBe(ERROR_ROWS_PER_MINUTE);
+    // Beyond the bound nothing more is kept this minute (the runner row still gets each text).
+    const latest = await beat({ camera_id: camera, profile_id: profileId, last_error: 'the newest error' });
+    expect(latest.body.stored).toBe(false);
   });
 
   it('holds fps values through a drop-out (0 is a gap, not a reading)', async () => {
@@ -98,6 +123,34 @@ describe('POST /api/runner/heartbeat/', () => {
       const get = await h.request('GET', url);
       expect(get.status).toBe(405);
       expect(get.body.message).toBe('Use POST to send a heartbeat');
+    }
+  });
+});
+
+/** A heartbeat endpoint reachable from the network must have a key, or be opened on purpose. */
+describe('heartbeat key on a non-loopback HOST', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bisk-hb-host-'));
+  const env = { HOST: '0.0.0.0', BISK_API_TOKEN: 'api-token-0123456789abcdef', DATABASE_URL: join(dir, 'bisk.sqlite') };
+  beforeAll(() => requireBuild());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to start without RUNNER_HEARTBEAT_KEY, in one line saying how to fix it', async () => {
+    const app = startProcess(MAIN, [], env);
+    const { code } = await app.exit();
+    expect(code).toBe(78);
+    expect(app.output().trim()).toMatch(/^Invalid configuration: HOST "0\.0\.0\.0" is not a loopback address and RUNNER_HEARTBEAT_KEY is empty: .*\(set RUNNER_HEARTBEAT_KEY, or RUNNER_HEARTBEAT_OPEN=true to accept heartbeats without a key\)$/);
+  });
+
+  it('starts with RUNNER_HEARTBEAT_OPEN=true, and then takes heartbeats without a key', async () => {
+    const port = await freePort();
+    const app = startProcess(MAIN, [], { ...env, PORT: String(port), RUNNER_HEARTBEAT_OPEN: 'true' });
+    try {
+      await app.waitFor(/Listening on http:\/\/0\.0\.0\.0:\d+/);
+      const res = await fetch(`http://127.0.0.1:${port}/api/runner/heartbeat/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ camera_id: 1, profile_id: 1 }) });
+      expect(res.status).toBe(404); // through the key check to the lookup: no such camera
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exit();
     }
   });
 });
