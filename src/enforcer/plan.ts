@@ -29,11 +29,17 @@ export interface ObservedRunner {
   lastExitAt: Date | null;
 }
 
-/** A marked runner process with no live row: it belongs to nobody and is killed. */
+/**
+ * A marked runner process with no live row, or what is left of a runner's process group after
+ * its leader died (`orphans`: pid is then the group id): it belongs to nobody and is killed.
+ */
 export interface StrayProcess {
   pid: number;
-  startTime: string;
+  /** null for an orphaned group (its leader is gone). */
+  startTime: string | null;
   runnerId: number | null;
+  /** For an orphaned group: how many processes are left in it. */
+  orphans?: number;
 }
 
 export interface PlanSettings {
@@ -49,7 +55,7 @@ export type Action =
   | { kind: 'restart'; cameraId: number; profileId: number; runnerId: number; pid: number; spec: EffectiveSpec; hash: string; cause: 'drift' | 'stall'; reason: string }
   | { kind: 'stop'; cameraId: number; profileId: number; runnerId: number; pid: number; reason: string }
   | { kind: 'wait'; cameraId: number; profileId: number; runnerId: number; until: Date; reason: string }
-  | { kind: 'stray-kill'; pid: number; startTime: string; runnerId: number | null; reason: string };
+  | { kind: 'stray-kill'; pid: number; startTime: string | null; runnerId: number | null; reason: string };
 
 export interface Plan {
   actions: Action[];
@@ -65,6 +71,11 @@ export function backoffSeconds(crashes: number, maxSeconds: number): number {
 
 const pairKey = (cameraId: number, profileId: number) => `${cameraId}:${profileId}`;
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+function strayReason(s: StrayProcess): string {
+  if (s.orphans !== undefined) return `${s.orphans} process(es) left in the group of runner ${s.runnerId ?? '?'} after its leader (pid ${s.pid}) ended`;
+  return s.runnerId === null ? 'marked runner process without a runner row' : `runner ${s.runnerId} has no live row on this node`;
+}
 
 export function plan(desired: DesiredSpec[], observed: ObservedRunner[], strays: StrayProcess[], now: Date, settings: PlanSettings): Plan {
   const t = now.getTime();
@@ -124,7 +135,7 @@ export function plan(desired: DesiredSpec[], observed: ObservedRunner[], strays:
 
   const strayActions: Action[] = [...strays]
     .sort((a, b) => a.pid - b.pid)
-    .map((s) => ({ kind: 'stray-kill', pid: s.pid, startTime: s.startTime, runnerId: s.runnerId, reason: s.runnerId === null ? 'marked runner process without a runner row' : `runner ${s.runnerId} has no live row on this node` }));
+    .map((s) => ({ kind: 'stray-kill', pid: s.pid, startTime: s.startTime, runnerId: s.runnerId, reason: strayReason(s) }));
 
   const pairActions = actions.sort((a, b) => {
     const [ac, ap] = 'cameraId' in a ? [a.cameraId, a.profileId] : [0, 0];

@@ -89,25 +89,36 @@ const CLOCK_TICKS = 100;
 
 interface Known {
   startTime: string;
-  leader: boolean;
+  pgrp: number;
   marker: { node: string; runnerId: number | null } | null;
 }
 
+/** What is left of a runner's process group once its leader is gone: ffmpeg and other children. */
+export interface OrphanedGroup {
+  pgid: number;
+  node: string;
+  runnerId: number | null;
+  members: number[];
+}
+
 /**
- * What earlier scans learned per PID: its start time, whether it leads its process group and
- * its marker. A process's environment cannot gain a marker without an exec, which only a process
- * a few moments old is still about to do, so steady scans read nothing but the /proc listing;
- * new PIDs are read in full, and every FULL_SCAN_EVERY scans everything is read again (a PID
- * reused between two scans is then noticed too).
+ * What earlier scans learned per PID: its start time, its process group and its marker. A
+ * process's environment cannot gain a marker without an exec, which only a process a few
+ * moments old is still about to do, so steady scans read nothing but the /proc listing (and the
+ * stat of marked processes that are not group leaders, whose leader may die); new PIDs are read
+ * in full, and every FULL_SCAN_EVERY scans everything is read again (a PID reused between two
+ * scans is then noticed too).
  */
 const known = new Map<number, Known>();
 let scans = 0;
 const FULL_SCAN_EVERY = 30;
+let lastOrphans: OrphanedGroup[] = [];
 
 /** Process-group leaders carrying the runner marker (runners are started as group leaders). */
 export function findMarkedProcesses(): MarkedProcess[] {
   const found: MarkedProcess[] = [];
   const present = new Set<number>();
+  const followers: { pid: number; pgrp: number; marker: { node: string; runnerId: number | null } }[] = [];
   const full = scans++ % FULL_SCAN_EVERY === 0;
   const now = uptimeTicks();
   for (const name of readdirSync('/proc')) {
@@ -115,19 +126,51 @@ export function findMarkedProcesses(): MarkedProcess[] {
     if (code < 48 || code > 57) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
-    present.add(pid);
     let entry = full ? undefined : known.get(pid);
     if (entry === undefined) {
       const stat = readStat(pid);
       if (!stat || stat.state === 'Z') continue;
-      const leader = stat.pgrp === pid;
-      entry = { startTime: stat.startTime, leader, marker: leader ? readMarker(pid) : null };
+      entry = { startTime: stat.startTime, pgrp: stat.pgrp, marker: readMarker(pid) };
       // A young process may still exec into a runner (or be about to set up its group): read it again next time.
       if (entry.marker !== null || now - Number(stat.startTime) > 5 * CLOCK_TICKS) known.set(pid, entry);
       else known.delete(pid);
     }
-    if (entry.leader && entry.marker) found.push({ pid, startTime: entry.startTime, ...entry.marker });
+    present.add(pid);
+    if (entry.marker === null) continue;
+    if (entry.pgrp === pid) found.push({ pid, startTime: entry.startTime, ...entry.marker });
+    else followers.push({ pid, pgrp: entry.pgrp, marker: entry.marker });
   }
   for (const pid of known.keys()) if (!present.has(pid)) known.delete(pid);
+  lastOrphans = orphanedGroups(followers, present);
   return found.sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * Marked processes that do not lead their group and whose group leader is gone (a PID stays
+ * taken while a group of that id exists, so a live process with the group's id is its leader).
+ * From the last findMarkedProcesses scan.
+ */
+export function findOrphanedGroups(): OrphanedGroup[] {
+  return lastOrphans;
+}
+
+function orphanedGroups(followers: { pid: number; pgrp: number; marker: { node: string; runnerId: number | null } }[], present: Set<number>): OrphanedGroup[] {
+  const groups = new Map<number, OrphanedGroup>();
+  const leaderAlive = new Map<number, boolean>();
+  for (const f of followers) {
+    let alive = leaderAlive.get(f.pgrp);
+    if (alive === undefined) {
+      const leader = present.has(f.pgrp) ? readStat(f.pgrp) : null;
+      alive = leader !== null && leader.state !== 'Z';
+      leaderAlive.set(f.pgrp, alive);
+    }
+    if (alive) continue;
+    // Still in that group? (A follower may have moved to a group of its own since it was read.)
+    const stat = readStat(f.pid);
+    if (!stat || stat.state === 'Z' || stat.pgrp !== f.pgrp) continue;
+    const group = groups.get(f.pgrp) ?? { pgid: f.pgrp, node: f.marker.node, runnerId: f.marker.runnerId, members: [] };
+    group.members.push(f.pid);
+    groups.set(f.pgrp, group);
+  }
+  return [...groups.values()].sort((a, b) => a.pgid - b.pgid);
 }

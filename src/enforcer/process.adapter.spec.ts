@@ -28,9 +28,9 @@ async function until(check: () => boolean, timeoutMs = 5000) {
   }
 }
 
-async function start(script: string, over: { nice?: number | null; cpuAffinity?: string | null; marker?: string } = {}) {
+async function start(script: string, over: { nice?: number | null; cpuAffinity?: string | null; marker?: string; logFile?: string } = {}) {
   const exits: ExitInfo[] = [];
-  const logFile = join(dir, `${script}-${Date.now()}-${Math.random()}.log`);
+  const logFile = over.logFile ?? join(dir, `${script}-${Date.now()}-${Math.random()}.log`);
   const proc = await adapter.spawn(
     {
       argv: [join(FIXTURES, script), '--camera', '1'],
@@ -92,6 +92,33 @@ describe('ProcessAdapter (real processes)', () => {
     expect(await adapter.stop(runner.pid, runner.startTime, 300)).toBe('killed');
     expect(adapter.groupMembers(runner.pid)).toEqual([]);
     for (const pid of members) expect(readStat(pid)?.state ?? 'gone').toMatch(/gone|Z/);
+  });
+
+  it('finds what is left of a group whose leader died, and stops it by its group id', async () => {
+    const marker = `adapter-spec-${process.pid}`;
+    const runner = await start('forker.sh', { marker: `${marker}:78` });
+    await until(() => adapter.groupMembers(runner.pid).length >= 3);
+    process.kill(runner.pid, 'SIGKILL');
+    await until(() => runner.exits.length === 1);
+    adapter.findMarked();
+    const orphaned = adapter.findOrphanedGroups().filter((g) => g.node === marker);
+    expect(orphaned).toEqual([{ pgid: runner.pid, node: marker, runnerId: 78, members: expect.any(Array) }]);
+    expect(orphaned[0].members.length).toBeGreaterThanOrEqual(2); // two subshells (and their sleeps)
+    expect(adapter.findMarked().filter((p) => p.node === marker)).toEqual([]);
+    expect(await adapter.stop(runner.pid, runner.startTime, 300)).toBe('killed');
+    expect(adapter.groupMembers(runner.pid)).toEqual([]);
+    adapter.findMarked();
+    expect(adapter.findOrphanedGroups().filter((g) => g.node === marker)).toEqual([]);
+  });
+
+  it('reads what a runner said in its current run only, not in earlier runs appended to the same log', async () => {
+    const logFile = join(dir, 'appended.log');
+    writeFileSync(logFile, 'old failure: auth failed in an earlier run\nold line 2\n');
+    const runner = await start('exit-at-once.sh', { logFile });
+    await until(() => runner.exits.length === 1, 2000);
+    const said = adapter.tail(logFile, 5);
+    expect(said).toBe('starting with --camera 1\nerror: cannot open stream (fixture exits at once)');
+    expect(readFileSync(logFile, 'utf8')).toContain('old failure');
   });
 
   it('never signals a PID whose start time does not match (PID reuse)', async () => {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, copyFileSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { findMarkedProcesses, isSameProcess, type MarkedProcess, readStat } from './proc.js';
+import { findMarkedProcesses, findOrphanedGroups, isSameProcess, type MarkedProcess, type OrphanedGroup, readStat } from './proc.js';
 
 export interface SpawnRequest {
   argv: string[];
@@ -29,6 +29,9 @@ export class SpawnError extends Error {
 }
 
 export type StopResult = 'gone' | 'terminated' | 'killed';
+
+/** The line the enforcer writes into a runner's log before each start: what a runner said is read from the last one on. */
+export const RUN_START_MARK = '--- bisk: runner started';
 
 /**
  * Every OS call the enforcer makes on runner processes, behind one class (§4): spawn into
@@ -70,6 +73,7 @@ export class ProcessAdapter {
     mkdirSync(dirname(request.logFile), { recursive: true });
     const log = openSync(request.logFile, 'a');
     try {
+      writeSync(log, `${RUN_START_MARK} ${new Date().toISOString()} ---\n`);
       const child = spawn(argv[0], argv.slice(1), {
         cwd: request.cwd,
         env: request.env,
@@ -111,13 +115,13 @@ export class ProcessAdapter {
    * never signalled.
    */
   async stop(pid: number, startTime: string | null, timeoutMs: number): Promise<StopResult> {
-    if (!this.isAlive(pid, startTime)) {
-      // The PID now belongs to another process (or a zombie): never signal it or its group.
-      if (readStat(pid) !== null) return 'gone';
-      // The leader is gone but its group may outlive it; the kernel does not hand out a PID
-      // still in use as a group id, so signalling that group reaches only the runner's children.
-      if (this.groupMembers(pid).length === 0) return 'gone';
-    }
+    const stat = readStat(pid);
+    // The PID now belongs to another process: never signal it or its group.
+    if (stat !== null && startTime !== null && startTime !== '' && stat.startTime !== startTime) return 'gone';
+    // The leader may be gone (or a zombie) while its group outlives it; the kernel does not hand
+    // out a PID still in use as a group id, so signalling that group reaches only the runner's
+    // children. Nothing left in the group: nothing to do.
+    if (this.groupMembers(pid).length === 0) return 'gone';
     this.signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -155,7 +159,12 @@ export class ProcessAdapter {
     return findMarkedProcesses();
   }
 
-  /** The last `lines` non-empty lines of a log file (what a runner said before it exited). */
+  /** Groups of marked processes whose leader is gone, as of the last findMarked scan. */
+  findOrphanedGroups(): OrphanedGroup[] {
+    return findOrphanedGroups();
+  }
+
+  /** The last `lines` non-empty lines a runner wrote to its log in its current (or last) run: what it said before it exited. */
   tail(file: string, lines = 5, maxBytes = 16 * 1024): string {
     let fd: number | undefined;
     try {
@@ -164,7 +173,9 @@ export class ProcessAdapter {
       const length = Math.min(size, maxBytes);
       const buffer = Buffer.alloc(length);
       readSync(fd, buffer, 0, length, size - length);
-      return buffer.toString('utf8').split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean).slice(-lines).join('\n');
+      const all = buffer.toString('utf8').split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean);
+      const runStart = all.findLastIndex((l) => l.startsWith(RUN_START_MARK));
+      return all.slice(runStart + 1).slice(-lines).join('\n');
     } catch {
       return '';
     } finally {

@@ -233,6 +233,8 @@ export class RunnerExecutor {
   private async handleExit(t: Tracked, exit: ExitInfo): Promise<void> {
     if (this.tracked.get(t.runnerId) !== t || t.stopping) return;
     this.tracked.drop(t);
+    // The leader is gone; what it started (ffmpeg …) may still run in its group: stopped after the usual grace.
+    void this.reapGroup(t.pid, t.startTime, t.cameraId, t.profileId);
     // Stopped on purpose by someone else (stop-runners, the API, a camera being deleted): they record it.
     const current = await this.repo.findRunner(t.runnerId).catch(() => undefined);
     if (current === null || (current && current.pid !== t.pid) || current?.status === 'stopping' || current?.status === 'exited') {
@@ -272,6 +274,19 @@ export class RunnerExecutor {
       this.logger.error(`could not record the exit of runner ${t.runnerId}: ${(error as Error).message}`);
     }
     this.exitListener();
+  }
+
+  /**
+   * Stops what is left of a runner's process group after its leader ended (group TERM → wait →
+   * KILL), so no ffmpeg outlives its runner. Nothing left: nothing happens.
+   */
+  async reapGroup(pid: number, startTime: string | null, cameraId: number, profileId: number): Promise<void> {
+    try {
+      const result = await this.processes.stop(pid, startTime, this.config.runners.stopTimeoutSeconds * 1000);
+      if (result !== 'gone') this.logger.warn(`camera ${cameraId} profile ${profileId}: processes left behind by runner pid ${pid} ${result === 'killed' ? 'killed' : 'stopped'}`);
+    } catch (error) {
+      this.logger.warn(`camera ${cameraId} profile ${profileId}: could not stop what runner pid ${pid} left behind: ${(error as Error).message}`);
+    }
   }
 
   /** Stops one runner gracefully (group TERM → wait → KILL) and records it. */

@@ -63,6 +63,7 @@ export class RunnerObserver {
       return { ...observed, alive: false, pid: null, status: 'exited', lastExitAt: now };
     }
     if (!observed.alive && !known && ['running', 'starting', 'stopping'].includes(row.status)) {
+      void this.executor.reapGroup(row.pid, row.processStartTime, row.cameraId, row.profileId);
       const crashCount = nextCrashCount(row.crashCount, row.startedAt?.getTime() ?? now.getTime(), now.getTime());
       const lastError = this.processes.tail(logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), 3) || 'process ended while no enforcer was watching';
       await this.repo.updateRunner(row.id, { status: row.status === 'stopping' ? 'exited' : 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount, lastError: maskCredentials(lastError) });
@@ -81,7 +82,7 @@ export class RunnerObserver {
     const rowIds = new Set(rows.map((r) => r.id));
     const owned = new Map(rows.filter((r) => r.pid !== null).map((r) => [r.pid!, r]));
     const trackedPids = new Map(this.tracked.all().map((t) => [t.pid, t]));
-    return this.processes
+    const strays = this.processes
       .findMarked()
       .filter((p) => p.node === node)
       .filter((p) => {
@@ -90,6 +91,13 @@ export class RunnerObserver {
         const row = owned.get(p.pid);
         return !row || row.id !== p.runnerId || (row.processStartTime !== null && row.processStartTime !== p.startTime);
       })
-      .map((p) => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
+      .map((p): StrayProcess => ({ pid: p.pid, startTime: p.startTime, runnerId: p.runnerId }));
+    // ffmpeg and other children still running after their runner ended (killed from outside,
+    // crashed while the enforcer was down): the group's leader is gone, so nobody else will stop them.
+    const orphans = this.processes
+      .findOrphanedGroups()
+      .filter((g) => g.node === node && !trackedPids.has(g.pgid))
+      .map((g): StrayProcess => ({ pid: g.pgid, startTime: null, runnerId: g.runnerId, orphans: g.members.length }));
+    return [...strays, ...orphans];
   }
 }

@@ -130,6 +130,33 @@ describe('enforcer with real runner processes', () => {
     for (const pid of members) expect(readStat(pid) === null || readStat(pid)?.state === 'Z').toBe(true);
   });
 
+  it('leaves no process behind when a forking runner is SIGKILLed from outside', async () => {
+    const s = await scenario('forker');
+    const row = await until('runner with children', async () => {
+      const r = await runnerRow(s.camera.id);
+      return r?.pid && listGroup(r.pid).length >= 3 ? r : undefined;
+    });
+    const members = listGroup(row.pid!);
+    process.kill(row.pid!, 'SIGKILL'); // the leader only: its children ignore TERM and would be reparented to init
+    await until('the old group empty', () => listGroup(row.pid!).length === 0, 10_000);
+    for (const pid of members) expect(readStat(pid) === null || readStat(pid)?.state === 'Z').toBe(true);
+    await s.end();
+  });
+
+  it('finds and kills marked processes whose runner ended while nobody watched (not group leaders)', async () => {
+    // A runner of this node (no row: it was never recorded) whose leader died, leaving its children.
+    const leader = spawn(join(FIXTURES, 'forker.sh'), [], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, BISK_RUNNER_MARKER: 'test-node:999999' } });
+    await new Promise((r) => leader.once('spawn', r));
+    const pgid = leader.pid!;
+    await until('children forked', () => listGroup(pgid).length >= 3);
+    const children = listGroup(pgid).filter((pid) => pid !== pgid);
+    process.kill(pgid, 'SIGKILL');
+    await until('leader gone', () => listGroup(pgid).length === children.length);
+    await until('orphans killed by the stray sweep', () => listGroup(pgid).length === 0, 15_000);
+    const sweep = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE kind = 'stray-kill' AND pid = ${pgid}`)) as { message: string }[];
+    expect(sweep[0]?.message).toMatch(new RegExp(`^\\d process\\(es\\) left in the group of runner 999999 after its leader \\(pid ${pgid}\\) ended: (terminated|killed)$`));
+  });
+
   it('restarts a runner that stopped heartbeating, and leaves one that never heartbeated', async () => {
     const silent = await scenario('heartbeat-then-silent');
     const never = await scenario('sleeper');
