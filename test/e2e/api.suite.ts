@@ -505,11 +505,8 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['JSON null on resume', 'POST', () => `/api/cameras/${fixtures.camera.id}/resume`, 'null', 400, /takes no body/],
         ['a body on a delete (takes none)', 'DELETE', () => `/api/policies/${fixtures.policy.id}`, { force: true }, 400, /DELETE \/api\/policies\/\d+ takes no body/],
         ['a body on a window delete', 'DELETE', () => `/api/policies/${fixtures.policy.id}/windows/${fixtures.policy.windows[0].id}`, { id: 1 }, 400, /takes no body/],
-        ['an unknown field on stop runners', 'POST', () => '/api/runners/stop', { all: true }, 400, /property all should not exist/],
         ['an empty form on stop runners', 'POST', () => '/api/runners/stop', '', 415, /Send Content-Type: application\/json/, { 'content-type': 'application/x-www-form-urlencoded' }],
         ['an empty text/plain body on enforce now', 'POST', () => '/api/enforcer/enforce', '', 415, /Send Content-Type: application\/json/, { 'content-type': 'text/plain' }],
-        ['a number beyond double precision', 'POST', () => '/api/profiles', '{"name":"huge","fps":1e400}', 400, /fps/],
-        ['a 400-digit number', 'PATCH', () => `/api/cameras/${fixtures.camera.id}`, `{"hbInterval":${'9'.repeat(400)}}`, 400, /hbInterval/],
       ];
 
       const table = cases.map(([label, method, url, body, status, message, headers]) => ({ label, method, url, body, status, message, headers }));

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -80,9 +82,56 @@ describe('/dash/system/ in Chromium', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    await page.click(`#cameras li[data-camera="${cameraId}"] button[data-resume="${cameraId}"]`);
+    await expect.poll(() => page.textContent('#message')).toMatch(/Resumed/);
+    await expect.poll(() => page.textContent(`#cameras li[data-camera="${cameraId}"]`)).not.toMatch(/paused until/);
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('ignores HTML forms that a page on another port auto-submits to it (urlencoded, text/plain, empty bodies)', async () => {
+    // A live runner (camera 1) that a forged "stop" would kill, and a paused camera that a forged "resume" would wake.
+    const running = `SELECT id, pid, status FROM runners WHERE camera_id = ${cameraId}`;
+    const runnerBefore = await until('the runner running', async () => {
+      const row = (await h.dataSource.query(running))[0];
+      return row?.status === 'running' && row.pid ? row : undefined;
+    });
+    const paused = (await h.request('POST', '/api/cameras', { name: 'csrf-paused', rtspUrl: 'rtsp://h/s' })).body.id;
+    expect((await h.request('POST', `/api/cameras/${paused}/pause`, { minutes: 60 })).status).toBe(200);
+    const events = `SELECT COUNT(*) AS n FROM enforcer_events WHERE camera_id = ${cameraId}`;
+    const eventsBefore = Number((await h.dataSource.query(events))[0].n);
+    const app = `http://127.0.0.1:${port}`;
+    // What a hostile page can send without CORS: forms (no preflight) and a no-cors fetch with a "simple" type.
+    const targets = [
+      ['stop-form', '/api/runners/stop', 'application/x-www-form-urlencoded', ''],
+      ['resume-form', `/api/cameras/${paused}/resume`, 'application/x-www-form-urlencoded', ''],
+      ['enforce-form', '/api/enforcer/enforce', 'text/plain', ''],
+      ['resume-text', `/api/cameras/${paused}/resume`, 'text/plain', '<input name="{&quot;a&quot;:&quot;" value="&quot;}">'],
+    ];
+    const html = `<!doctype html><title>hostile</title>${targets
+      .map(([name, path, type, fields]) => `<iframe name="${name}"></iframe><form target="${name}" method="POST" action="${app}${path}" enctype="${type}">${fields}</form>`)
+      .join('')}<script>for (const form of document.forms) form.submit();
+      fetch(${JSON.stringify(`${app}/api/runners/stop`)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then(() => { document.title = 'sent'; }, () => { document.title = 'sent'; });</script>`;
+    const hostile = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
+      await expect.poll(() => page.title()).toBe('sent');
+      // Each form reached the app (its answer is in the frame) and was refused there.
+      for (const [name] of targets) {
+        const frame = page.frame({ name })!;
+        await expect.poll(() => frame.textContent('body').catch(() => ''), { timeout: 5000 }).toMatch(/Cross-site request refused/);
+      }
+    } finally {
+      await page.close();
+      hostile.close();
+    }
+    expect((await h.request('GET', `/api/cameras/${paused}`)).body.paused).toBe(true);
+    expect((await h.dataSource.query(running))[0]).toEqual(runnerBefore);
+    expect(Number((await h.dataSource.query(events))[0].n)).toBe(eventsBefore);
   });
 });
 
