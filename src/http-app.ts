@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -68,6 +70,8 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
+    // Bytes that are not UTF-8 would be decoded to U+FFFD and stored as such: refused instead.
+    if (!isUtf8(body)) return done(new BadRequestException('Body is not valid UTF-8'), undefined);
     parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
   });
   // A body nested deeper than any request of this API needs is refused before validation,

@@ -499,6 +499,7 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['a lone surrogate in policy notes', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, '{"notes":"a\\ud83d"}', 400, /invalid Unicode/],
         ['a lone surrogate in an object key', 'POST', () => '/api/profiles', '{"name":"p","extraArgs":{"k\\ud800":"v"}}', 400, /invalid Unicode/],
         ['a lone surrogate in a heartbeat', 'POST', () => '/api/runner/heartbeat/', '{"camera_id":1,"profile_id":1,"last_error":"\\udfff"}', 400, /invalid Unicode/],
+        ['bytes that are not UTF-8 in a name', 'POST', () => '/api/cameras', Buffer.concat([Buffer.from('{"name":"cam-'), Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from('","rtspUrl":"x"}')]), 400, /Body is not valid UTF-8/],
         ['a body on resume (takes none)', 'POST', () => `/api/cameras/${fixtures.camera.id}/resume`, { until: null }, 400, /POST \/api\/cameras\/\d+\/resume takes no body: send none or \{\}/],
         ['a body on enforce now (takes none)', 'POST', () => '/api/enforcer/enforce', { node: 'x' }, 400, /POST \/api\/enforcer\/enforce takes no body/],
         ['a JSON array on enforce now', 'POST', () => '/api/enforcer/enforce', '[]', 400, /takes no body/],

@@ -43,7 +43,7 @@ export async function startApp(engine: 'sqlite' | 'postgres', env: Record<string
     db,
     dataSource,
     async request(method, url, body, headers = {}) {
-      const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const response = await app.inject({
         method: method as 'GET',
         url,
