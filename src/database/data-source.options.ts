@@ -8,14 +8,15 @@ import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 import { SnakeNamingStrategy } from './naming.strategy.js';
 import { QueryLogger } from './query-logger.js';
-import { SQLITE_PRAGMAS } from './sql.js';
+import { postgresLimits, SQLITE_PRAGMAS, type SqlLimits } from './sql.js';
 
 /**
  * The single description of the database connection, used by the Nest app, the CLI and
  * `ormconfig.ts` (TypeORM's migration CLI) alike. Migrations are never synchronised:
- * each engine has its own generated set, applied at start and by `bisk migrate`.
+ * each engine has its own generated set, applied at start and by `bisk migrate`, without the
+ * statement timeout `limits` sets for everything else (a migration may take long on a big table).
  */
-export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+export function dataSourceOptions(settings: DatabaseSettings, limits: SqlLimits = { statementTimeoutMs: 0 }): DataSourceOptions {
   useEngineColumnTypes(settings.engine);
   const common = {
     entities: ENTITIES,
@@ -34,7 +35,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       url: settings.url,
       migrations: POSTGRES_MIGRATIONS,
       applicationName: 'bisk-enforcer',
-      extra: { max: 10, connectionTimeoutMillis: 5000 },
+      // Statement and client timeouts, keepalive (sql.ts): a stalled link fails a request instead of hanging it.
+      extra: { max: 10, ...postgresLimits(limits) },
     };
   }
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });

@@ -3,7 +3,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source.options.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, migrateDatabase } from './migrations.js';
 import { SQL_PORT, typeormSql } from './sql.js';
 
 /**
@@ -20,10 +20,14 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database), retryAttempts: 0 }),
+          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database, { statementTimeoutMs: config.statementTimeoutMs }), retryAttempts: 0 }),
           dataSourceFactory: async (options?: DataSourceOptions) => {
             const dataSource = await new DataSource(options!).initialize();
-            await applyMigrations(dataSource);
+            // Pending migrations run on a connection without the statement timeout (see dataSourceOptions).
+            if (await dataSource.showMigrations()) {
+              if (options!.type === 'postgres') await migrateDatabase({ engine: 'postgres', url: options!.url! });
+              else await applyMigrations(dataSource);
+            }
             return dataSource;
           },
         }),

@@ -30,7 +30,7 @@ export function lazySql(config: AppConfig): Sql {
   let opened: Promise<Sql> | null = null;
   const sql = () =>
     (opened ??= (async () => {
-      const connection = await openSql(config.database);
+      const connection = await openSql(config.database, { statementTimeoutMs: config.statementTimeoutMs });
       try {
         await ensureMigrated(config, connection);
         return connection;

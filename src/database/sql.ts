@@ -49,18 +49,57 @@ const numbered = (text: string) => {
 /** SQLite takes numbers, strings, null and buffers only. */
 const sqliteParam = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value instanceof Date ? sqliteInstant(value) : value);
 
-/** Opens the configured database directly (the same pragmas as the app's TypeORM connection). */
-export async function openSql(settings: DatabaseSettings): Promise<Sql> {
+/** How long a statement may run (PostgreSQL); 0 = no limit (migrations, tests). */
+export interface SqlLimits {
+  statementTimeoutMs: number;
+}
+
+/** The client gives up this long after the server's statement_timeout: the server's own error wins while it can answer. */
+const CLIENT_GRACE_MS = 2000;
+
+/**
+ * pg settings that keep a stalled link from hanging a caller forever (a connection whose packets
+ * are dropped, not refused): the server cancels long statements (statement_timeout), the client
+ * stops waiting for an answer (query_timeout; the pool then discards that connection), TCP
+ * keepalive finds dead idle connections, and a new connection gets 5 s.
+ */
+export function postgresLimits({ statementTimeoutMs }: SqlLimits) {
+  return {
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_GRACE_MS } : {}),
+  };
+}
+
+/** pg's "Query read timeout" in the operator's words. */
+export function describeQueryTimeout(error: unknown, limits: SqlLimits): unknown {
+  if (error instanceof Error && error.message === 'Query read timeout') {
+    const seconds = (limits.statementTimeoutMs + CLIENT_GRACE_MS) / 1000;
+    return new Error(`PostgreSQL did not answer within ${seconds} s (DB_STATEMENT_TIMEOUT_MS + 2 s): the database or the network to it is not responding`);
+  }
+  return error;
+}
+
+/** Opens the configured database directly (the same pragmas and limits as the app's TypeORM connection). */
+export async function openSql(settings: DatabaseSettings, limits: SqlLimits = { statementTimeoutMs: 0 }): Promise<Sql> {
   if (settings.engine === 'postgres') {
     const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: settings.url, max: 4, connectionTimeoutMillis: 5000, application_name: 'bisk-enforcer' });
+    const pool = new pg.Pool({ connectionString: settings.url, max: 4, application_name: 'bisk-enforcer', ...postgresLimits(limits) });
     // An idle client losing its connection must not take the process down; the next query reports it.
     pool.on('error', () => undefined);
+    const run = async <R>(work: () => Promise<R>): Promise<R> => {
+      try {
+        return await work();
+      } catch (error) {
+        throw describeQueryTimeout(error, limits);
+      }
+    };
     return {
       engine: 'postgres',
-      query: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
-      execute: async (text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rowCount ?? 0,
-      rows: async (text: string, params: unknown[] = []) => (await pool.query({ text: numbered(text), values: params, rowMode: 'array' })).rows as unknown[][],
+      query: async <T>(text: string, params: unknown[] = []) => (await run(() => pool.query(numbered(text), params))).rows as T[],
+      execute: async (text: string, params: unknown[] = []) => (await run(() => pool.query(numbered(text), params))).rowCount ?? 0,
+      rows: async (text: string, params: unknown[] = []) => (await run(() => pool.query({ text: numbered(text), values: params, rowMode: 'array' }))).rows as unknown[][],
       instant: instantFor('postgres'),
       close: () => pool.end(),
     };

@@ -16,9 +16,10 @@ import { EnforcerBusyError, EnforcerLock, holderIsDeadHere } from './lock.adapte
 import type { RunnerExecutor } from './runner.executor.js';
 
 /** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
-function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string) {
+function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
-  const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite') });
+  const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
+  let hang: Promise<void> | null = null;
   let active = 0;
   let maxActive = 0;
   const ticks: number[] = [];
@@ -29,6 +30,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string)
       maxActive = Math.max(maxActive, active);
       ticks.push(Date.now());
       await new Promise((r) => setTimeout(r, tickMs));
+      if (hang) await hang; // a database that stopped answering
       active--;
       return { at: new Date(), durationMs: tickMs, desired: 0, runningBefore: 0, started: 0, stopped: 0, restarted: 0, waiting: 0, strays: 0, actions: [], wakeAt: null, nextBoundary };
     },
@@ -37,6 +39,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string)
   const executor = {
     onRunnerExit() {},
     restartInPlaceWhen() {},
+    warnAboutSettings() {},
     async stopRunners() {
       return { stopped: 0, skipped: 0 };
     },
@@ -63,10 +66,12 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string)
   } as unknown as LeaseRepository;
   const registry = new SchedulerRegistry();
   const lock = new EnforcerLock(config, leases, new Clock());
-  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics());
+  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false, ...options.handover } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics());
   return {
     scheduler, registry, lock, ticks, crumbs, dir, config,
     maxActive: () => maxActive,
+    active: () => active,
+    hangTicksUntil: (released: Promise<void>) => (hang = released.then(() => void (hang = null))),
     requestEnforce: (at: string) => (enforceRequestedAt = at),
   };
 }
@@ -155,6 +160,35 @@ describe('EnforcerScheduler', () => {
     rmSync(b.dir, { recursive: true, force: true });
   });
 
+  it('records a tick that hangs past its budget as failed within the budget, fences meanwhile, and recovers when it ends', async () => {
+    let release!: () => void;
+    const fenced: string[] = [];
+    const s = setup(1, null, undefined, {
+      env: { ENFORCER_TICK_BUDGET_SECONDS: '1', ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '2' },
+      handover: { hasPeers: true, fence: async (reason: string) => {
+        fenced.push(reason);
+        return 0;
+      } },
+    });
+    started.push(s);
+    await s.scheduler.start();
+    expect(s.crumbs.lastError).toBeNull();
+    s.hangTicksUntil(new Promise<void>((r) => (release = r)));
+    const began = Date.now();
+    void s.scheduler.request('test');
+    await waitFor(() => typeof s.crumbs.lastError === 'string', 3000);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - began).toBeLessThan(1800);
+    expect(s.crumbs.lastError).toMatch(/^\S+ tick did not finish within 1 s \(ENFORCER_TICK_BUDGET_SECONDS\): the database or state store is not answering$/);
+    // The lease was last renewed as the hung tick began: the fence (2 s lease, 1 s interval) fires 1 s later, tick or no tick.
+    await waitFor(() => fenced.length > 0, 3000);
+    expect(fenced[0]).toMatch(/lease of node n1 not renewed for 1 s/);
+    expect(s.active()).toBe(1); // still hung: not abandoned, no second tick beside it
+    expect(s.maxActive()).toBe(1);
+    release();
+    await waitFor(() => s.crumbs.lastError === null, 3000);
+  });
+
   it('tells a dead lease holder on this host from a live one', async () => {
     const { hostname } = await import('node:os');
     expect(holderIsDeadHere(`${hostname()}:${process.pid}:0:abcd`)).toBe(false);
@@ -162,3 +196,11 @@ describe('EnforcerScheduler', () => {
     expect(holderIsDeadHere(`other-host:999999999:0:abcd`)).toBe(false);
   });
 });
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -139,7 +139,37 @@ export class EnforcerScheduler implements OnApplicationShutdown {
 
   private async tickOnce(reason: string): Promise<void> {
     const at = this.clock.now();
-    await this.breadcrumbs.write({ lastRun: at.toISOString() }).catch(() => undefined);
+    const overrun = this.watchBudget(at, reason);
+    try {
+      await this.breadcrumbs.write({ lastRun: at.toISOString() }).catch(() => undefined);
+      await this.tickBody(at, reason, overrun);
+    } finally {
+      clearTimeout(overrun.timer);
+    }
+  }
+
+  /**
+   * The tick budget (ENFORCER_TICK_BUDGET_SECONDS): a tick still running when it runs out — a
+   * database or state store that stopped answering — is recorded as failed then (log line,
+   * last_error, failure count), not whenever the link comes back. Runners are left as they are
+   * and the tick is not abandoned (ticks never overlap; the statement timeouts end it). The lease
+   * fence is a timer of its own, so a hung tick does not delay fencing.
+   */
+  private watchBudget(at: Date, reason: string): { timer: NodeJS.Timeout; fired: boolean } {
+    const seconds = this.config.enforcer.tickBudgetSeconds;
+    const overrun = { fired: false, timer: undefined as unknown as NodeJS.Timeout };
+    overrun.timer = setTimeout(() => {
+      overrun.fired = true;
+      const message = `tick did not finish within ${seconds} s (ENFORCER_TICK_BUDGET_SECONDS): the database or state store is not answering`;
+      this.metrics.tickFailures.inc();
+      this.logger.error(`tick (${reason}) failed, runners left as they are: ${message}`);
+      void this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
+    }, seconds * 1000);
+    overrun.timer.unref();
+    return overrun;
+  }
+
+  private async tickBody(at: Date, reason: string, overrun: { fired: boolean }): Promise<void> {
     try {
       if (!(await this.lock.renewLease())) return;
       this.armFence();
@@ -160,7 +190,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       }
     } catch (error) {
       const message = maskCredentials((error as Error)?.message ?? String(error));
-      this.metrics.tickFailures.inc();
+      if (!overrun.fired) this.metrics.tickFailures.inc(); // counted once per tick
       this.logger.error(`tick failed, runners left as they are: ${message}`);
       await this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
     }

@@ -68,7 +68,7 @@ describe('files private by default', () => {
     }));
     running.push(app);
     await app.waitFor(/Listening on/);
-    const post = async (path: string, body: unknown) => (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const post = async (path: string, body: unknown) => (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ id: number }>;
     const camera = await post('/api/cameras', { name: 'modes', rtspUrl: clip });
     const profile = await post('/api/profiles', { name: 'modes', fps: 5, hbInterval: 1, snapshotEvery: 1 });
     await post('/api/policies', { name: 'modes', cameraIds: [camera.id], windows: ALWAYS.map((w) => ({ ...w, profileId: profile.id })) });
