@@ -43,7 +43,7 @@ interface Model {
 
 class Soak {
   readonly violations: string[] = [];
-  readonly counts = { requests: 0, accepted: 0, rejected: 0, fuzzed: 0, runnerKills: 0, enforcerKills: 0, quietChecks: 0, samples: 0 };
+  readonly counts = { requests: 0, accepted: 0, rejected: 0, fuzzed: 0, hostile: 0, runnerKills: 0, enforcerKills: 0, quietChecks: 0, samples: 0 };
   readonly model: Model = { cameras: new Map(), profiles: new Map(), policies: new Map() };
   private enforcer: ChildProcess | null = null;
   private app: ChildProcess | null = null;
@@ -59,11 +59,13 @@ class Soak {
     process.stderr.write(`VIOLATION: ${what}\n`);
   }
 
-  async request(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: any }> {
+  async request(method: string, path: string, body?: unknown, raw?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     this.counts.requests++;
+    // JSON on every change, with or without a body (the app requires it), as any API client sends.
+    const json = body !== undefined || raw !== undefined || ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method);
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${TOKEN}`, ...(json ? { 'content-type': 'application/json' } : {}), ...headers },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
@@ -226,6 +228,59 @@ class Soak {
 
   // ---- bad input ----------------------------------------------------------------------------
 
+  /**
+   * Input built to break the parser and the validators rather than the rules: nesting far past
+   * the limit, numbers no field can hold, text that is not Unicode, bodies where none is taken,
+   * forms and foreign origins. Each must be a 4xx — a 5xx or an accepted change is a violation.
+   */
+  async hostile(): Promise<void> {
+    const camera = pick([...this.model.cameras.keys(), 1]);
+    const profile = pick([...this.model.profiles.keys(), 1]);
+    const policy = pick([...this.model.policies.keys(), 1]);
+    const depth = pick([17, 100, 5_000, 50_000]);
+    const objects = (inner: string) => `${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`;
+    const arrays = (inner: string) => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
+    const huge = pick(['1e400', '-1e400', '9'.repeat(400), '123456789012345678901234567890', '2147483648', '-2147483649', '1.7976931348623157e309']);
+    const lone = pick(['\\ud800', '\\udfff', 'a\\ud83d', '\\udc00\\ud800', 'x\\udbff\\u0041']);
+    const notUtf8 = Buffer.concat([Buffer.from('{"name":"soak-'), Buffer.from(pick([[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82]])), Buffer.from('","rtspUrl":"x"}')]);
+    const form = { 'content-type': pick(['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) };
+    const cases: [string, string, (string | Buffer)?, Record<string, string>?][] = [
+      ['POST', '/api/cameras', `{"name":${objects('1')},"rtspUrl":"x"}`],
+      ['PATCH', `/api/policies/${policy}`, `{"notes":${arrays('')}}`],
+      ['POST', '/api/policies', `{"name":"soak-deep","windows":${arrays('{}')}}`],
+      ['POST', '/api/runner/heartbeat/', objects('1')],
+      ['POST', '/api/profiles', `{"name":"soak-huge","fps":${huge}}`],
+      ['PATCH', `/api/cameras/${camera}`, `{"hbInterval":${huge}}`],
+      ['POST', `/api/cameras/${camera}/pause`, `{"minutes":${huge}}`],
+      ['POST', '/api/policies', `{"name":"soak-huge","cameraIds":[${huge}]}`],
+      ['POST', '/api/runners/stop', `{"cameraId":${huge}}`],
+      ['GET', `/api/cameras?offset=${huge}`],
+      ['GET', `/api/cameras?limit=${huge}`],
+      ['GET', `/api/enforcer/events?cameraId=${huge}`],
+      ['GET', `/api/cameras/${huge}`],
+      ['POST', '/api/cameras', `{"name":"soak-${lone}","rtspUrl":"x"}`],
+      ['PATCH', `/api/profiles/${profile}`, `{"name":"${lone}"}`],
+      ['POST', '/api/profiles', `{"name":"soak-key","extraArgs":{"k${lone}":"v"}}`],
+      ['PATCH', `/api/policies/${policy}`, `{"notes":"${lone}"}`],
+      ['POST', '/api/runner/heartbeat/', `{"camera_id":${camera},"profile_id":${profile},"last_error":"${lone}"}`],
+      ['POST', '/api/cameras', notUtf8],
+      ['POST', `/api/cameras/${camera}/resume`, '{"until":null}'],
+      ['POST', '/api/enforcer/enforce', '[]'],
+      ['DELETE', `/api/cameras/${camera}`, '{"force":true}'],
+      ['POST', '/api/runners/stop', '', form],
+      ['POST', `/api/cameras/${camera}/resume`, '', form],
+      ['POST', '/api/enforcer/enforce', '', form],
+      ['POST', `/api/cameras/${camera}/resume`, '{}', { origin: 'http://evil.example' }],
+      ['POST', '/api/runners/stop', '{}', { 'sec-fetch-site': 'cross-site' }],
+    ];
+    // All of them each time (with this round's depth, number and text): cheap, and every rule is tried all along.
+    for (const [method, path, raw, headers] of cases) {
+      this.counts.hostile++;
+      const res = await this.request(method, path, undefined, raw, headers);
+      if (res.status < 400 || res.status >= 500) this.violation(`hostile ${method} ${path.slice(0, 80)} (${(raw ?? '').length} bytes) → ${res.status}, not a 4xx`);
+    }
+  }
+
   async fuzz(): Promise<void> {
     this.counts.fuzzed++;
     const value = fc.oneof(
@@ -364,7 +419,7 @@ class Soak {
       while (Date.now() < end) {
         const roll = random();
         if (roll < 0.45) await this.changeSomething();
-        else if (roll < 0.8) await this.fuzz();
+        else if (roll < 0.8) await (random() < 0.3 ? this.hostile() : this.fuzz());
         else if (roll < 0.95) this.killRunner();
         if (Date.now() >= nextEnforcerKill) {
           await this.killEnforcer();
@@ -388,7 +443,7 @@ class Soak {
 
   report(): string {
     const e = [...this.enforcerRss].filter((x) => !Number.isNaN(x.warm)).map((x) => `${x.warm.toFixed(0)}→${x.last.toFixed(0)}`);
-    return `${this.engine}: ${this.counts.requests} requests (${this.counts.accepted} accepted, ${this.counts.rejected} rejected, ${this.counts.fuzzed} fuzzed), ${this.counts.runnerKills} runner kills, ${this.counts.enforcerKills} enforcer kills, ${this.counts.quietChecks} quiet checks, ${this.counts.samples} duplicate scans; enforcer RSS MB per life ${e.join(', ')}; app RSS ${this.appRss.warm.toFixed(0)}→${this.appRss.last.toFixed(0)} MB; ${this.violations.length} violation(s)`;
+    return `${this.engine}: ${this.counts.requests} requests (${this.counts.accepted} accepted, ${this.counts.rejected} rejected, ${this.counts.fuzzed} fuzzed, ${this.counts.hostile} hostile), ${this.counts.runnerKills} runner kills, ${this.counts.enforcerKills} enforcer kills, ${this.counts.quietChecks} quiet checks, ${this.counts.samples} duplicate scans; enforcer RSS MB per life ${e.join(', ')}; app RSS ${this.appRss.warm.toFixed(0)}→${this.appRss.last.toFixed(0)} MB; ${this.violations.length} violation(s)`;
   }
 }
 
