@@ -8,7 +8,7 @@ import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { Handover } from './handover.js';
-import { EnforcerLock } from './lock.adapter.js';
+import { EnforcerLock, fenceAfterMs } from './lock.adapter.js';
 import { RunnerExecutor } from './runner.executor.js';
 
 /** Names under which the enforcer's timers live in Nest's SchedulerRegistry. */
@@ -228,8 +228,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
    * nodes around: a lone node keeps everything running through a database outage.
    */
   private armFence(): void {
-    const ttlMs = this.config.enforcer.leaseSeconds * 1000;
-    const afterMs = Math.max(ttlMs - this.config.enforcer.intervalSeconds * 1000, ttlMs / 2);
+    const afterMs = fenceAfterMs(this.config);
     this.replaceTimeout(SCHEDULE.fence, afterMs, () => {
       if (!this.mayAct || !this.handover.hasPeers) return;
       void this.handover.fence(`lease of node ${this.enforcer.node} not renewed for ${Math.round(afterMs / 1000)} s`).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { computeDesired, type Desired } from './desired.js';
 import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
 import { Handover } from './handover.js';
+import { fenceAfterMs } from './lock.adapter.js';
 import { type Action, type DesiredSpec, type ObservedRunner, type Plan, plan } from './plan.js';
 import { RunnerExecutor } from './runner.executor.js';
 import { RunnerObserver } from './runner.observer.js';
@@ -101,6 +102,13 @@ export class EnforcerService {
     const result = plan(gate.specs, observed, strays, now, this.planSettings());
     // A pair waiting for another node to stop it is looked at again in a second, not a full interval.
     if (gate.waiting > 0 && (result.wakeAt === null || result.wakeAt.getTime() > now.getTime() + 1000)) result.wakeAt = new Date(now.getTime() + 1000);
+    // The lease was renewed just before this tick. A database that answered only after the fence's
+    // time (a stalled link) may have handed back a view from before other nodes took over: act on it never.
+    const tookMs = Date.now() - started;
+    if (tookMs > fenceAfterMs(this.config)) {
+      this.databaseWasDown = true;
+      throw new Error(`the database took ${Math.round(tookMs / 1000)} s to answer, longer than the lease allows: nothing done with that answer`);
+    }
     const counts = await this.executor.execute(result.actions, world, now, events);
     counts.waiting += gate.waiting;
     await this.repo.addEvents(this.node, events, now);

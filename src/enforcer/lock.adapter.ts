@@ -13,6 +13,12 @@ export class EnforcerBusyError extends Error {
   override readonly name = 'EnforcerBusyError';
 }
 
+/** How long after its last renewal a lease counts as lost for acting on: the fence fires then (§9). */
+export function fenceAfterMs(config: AppConfig): number {
+  const ttlMs = config.enforcer.leaseSeconds * 1000;
+  return Math.max(ttlMs - config.enforcer.intervalSeconds * 1000, ttlMs / 2);
+}
+
 /** A lease holder "host:pid:starttime:random" on this host whose process no longer exists. */
 export function holderIsDeadHere(holder: string): boolean {
   const [host, pid, startTime] = holder.split(':');

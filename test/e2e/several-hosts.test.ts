@@ -212,6 +212,19 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
     expect(Number(takeovers[0].n)).toBeGreaterThan(0);
     expect(violations).toEqual([]);
   }, 90_000);
+
+  it('fences in time when a node\'s link goes black (packets held, not refused) with its tick hung, and never runs a pair twice', async () => {
+    const fenceLines = () => enforcers.get('n1')!.output().match(/lease of node n1 not renewed for 3 s: stopped \d+ floating runner/g)?.length ?? 0;
+    const fencedBefore = fenceLines();
+    proxy.hold();
+    const moved = (camera: number) => pinned.get(camera) ?? ownerOf(camera, ['n2', 'n3']);
+    await until('n1’s floating cameras on n2 and n3', () => settled(moved), 30_000);
+    expect(fenceLines()).toBeGreaterThan(fencedBefore); // n1's tick waits on the database; its fence did not
+    proxy.release(); // the held bytes arrive late: n1 must not act on an answer from before the others took over
+    const owner = (camera: number) => pinned.get(camera) ?? ownerOf(camera, NODES);
+    await until('n1 back with its share', () => settled(owner), 40_000);
+    expect(violations).toEqual([]);
+  }, 90_000);
 });
 
 if (!POSTGRES_URL) it.skip('several hosts on PostgreSQL: set BISK_TEST_POSTGRES_URL to run', () => {});
