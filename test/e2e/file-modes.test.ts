@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -129,6 +129,21 @@ describe('files private by default', () => {
     }
     enforcer.child.kill('SIGTERM');
     expect((await enforcer.exit()).code).toBe(0);
+  });
+
+  it('bisk run-enforcer refuses a symbolic link planted at the lock path with one line, and leaves its target untouched', async () => {
+    const root = join(dir, 'planted');
+    mkdirSync(root);
+    const target = join(root, 'victim.conf');
+    writeFileSync(target, 'precious\n');
+    const lock = join(root, 'bisk_enforcer.lock');
+    symlinkSync(target, lock);
+    const enforcer = startProcess(CLI, ['run-enforcer'], { DATABASE_URL: join(root, 'bisk.sqlite'), ENFORCER_LOCK_FILE: lock, NODE_NAME: `planted-${process.pid}` });
+    running.push(enforcer);
+    expect((await enforcer.exit()).code).toBe(1);
+    expect(enforcer.output().trim()).toBe(`Refusing the lock file ${lock}: it is a symbolic link (remove it, or set ENFORCER_LOCK_FILE to a path in a directory only this user can write, e.g. /run/bisk/enforcer.lock)`);
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(existsSync(join(root, 'bisk.sqlite'))).toBe(false); // refused before touching the database
   });
 
   it('refuses a umask that would lock the owner out, with one line', async () => {
