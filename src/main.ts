@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { exitOnStartupError } from './common/startup.js';
-import { loadConfig } from './config/app-config.js';
+import { isLoopbackHost, loadConfig } from './config/app-config.js';
 import { applyFileModes } from './config/file-modes.js';
 import { createHttpApp } from './http-app.js';
 
@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   const auth = config.http.apiToken ? 'bearer token required' : 'loopback only, no token';
+  if (!config.runners.heartbeatKey && !isLoopbackHost(config.http.host)) {
+    new Logger('HTTP').warn(`RUNNER_HEARTBEAT_OPEN=true and no RUNNER_HEARTBEAT_KEY: anyone who reaches ${config.http.host}:${config.http.port} can post heartbeats for any camera`);
+  }
   new Logger('HTTP').log(
     `Listening on http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port} (${auth}); API docs at /docs`,
   );

@@ -28,6 +28,7 @@ export class ConfigCommand extends BiskCommand {
       RUNNER_COMMAND: c.runners.command ?? '(reference runner)',
       RUNNER_HEARTBEAT_URL: c.runners.heartbeatUrl,
       RUNNER_HEARTBEAT_KEY: secret(c.runners.heartbeatKey),
+      RUNNER_HEARTBEAT_OPEN: c.runners.heartbeatOpen,
       RUNNER_SECRETS_IN_ARGV: c.runners.secretsInArgv,
       RUNNER_ENV_PASS: c.runners.envPass.join(',') || '(none)',
       RUNNER_LOG_DIR: c.runners.logDir,

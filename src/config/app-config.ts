@@ -40,6 +40,8 @@ export class AppConfig {
     command?: string;
     heartbeatUrl: string;
     heartbeatKey?: string;
+    /** Heartbeats accepted without a key although HOST is not loopback (RUNNER_HEARTBEAT_OPEN). */
+    heartbeatOpen: boolean;
     /** The original runners' argv: stream password and heartbeat key on the command line (visible in `ps`). */
     secretsInArgv: boolean;
     /** Variables of this environment that runners get besides the built-in allow-list. */
@@ -80,6 +82,7 @@ export class AppConfig {
       // an app on another port gets its heartbeats without a second setting.
       heartbeatUrl: raw.RUNNER_HEARTBEAT_URL ?? `http://127.0.0.1:${raw.PORT}/api/runner/heartbeat/`,
       heartbeatKey: raw.RUNNER_HEARTBEAT_KEY,
+      heartbeatOpen: raw.RUNNER_HEARTBEAT_OPEN,
       secretsInArgv: raw.RUNNER_SECRETS_IN_ARGV,
       envPass: raw.RUNNER_ENV_PASS,
       logDir: resolve(raw.RUNNER_LOG_DIR ?? './var/log/runners'),

@@ -141,11 +141,12 @@ describe('heartbeat key on a non-loopback HOST', () => {
     expect(app.output().trim()).toMatch(/^Invalid configuration: HOST "0\.0\.0\.0" is not a loopback address and RUNNER_HEARTBEAT_KEY is empty: .*\(set RUNNER_HEARTBEAT_KEY, or RUNNER_HEARTBEAT_OPEN=true to accept heartbeats without a key\)$/);
   });
 
-  it('starts with RUNNER_HEARTBEAT_OPEN=true, and then takes heartbeats without a key', async () => {
+  it('starts with RUNNER_HEARTBEAT_OPEN=true, warns about it, and then takes heartbeats without a key', async () => {
     const port = await freePort();
     const app = startProcess(MAIN, [], { ...env, PORT: String(port), RUNNER_HEARTBEAT_OPEN: 'true' });
     try {
       await app.waitFor(/Listening on http:\/\/0\.0\.0\.0:\d+/);
+      expect(app.output()).toMatch(/RUNNER_HEARTBEAT_OPEN=true and no RUNNER_HEARTBEAT_KEY: anyone who reaches 0\.0\.0\.0:\d+ can post heartbeats for any camera/);
       const res = await fetch(`http://127.0.0.1:${port}/api/runner/heartbeat/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ camera_id: 1, profile_id: 1 }) });
       expect(res.status).toBe(404); // through the key check to the lookup: no such camera
     } finally {
