@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +269,68 @@ function unitEnvironment(unit: string): Record<string, string> {
   }
   return { ...env, ...parseEnvFile(readFileSync(/^EnvironmentFile=(.*)$/m.exec(unit)![1], 'utf8')) };
 }
+
+describe('the sandbox hides other users\' processes (ProtectProc=invisible) and the enforcer still sees its runners', () => {
+  it('starts, watches and, after a SIGKILL, adopts its runner as a service user under /proc mounted hidepid=invisible', async () => {
+    // What the unit's ProtectProc=invisible does, without systemd: a private mount of /proc with
+    // hidepid=invisible, and the enforcer run as an unprivileged user (daemon), as the unit runs it.
+    const root = mkdtempSync(join(tmpdir(), 'bisk-hidepid-'));
+    chmodSync(root, 0o755);
+    spawnSync('chown', ['daemon:daemon', root]);
+    const database = join(root, 'var/bisk.sqlite');
+    const env = [
+      `HOME=${root}`, `PATH=${process.env.PATH}`, 'TZ=UTC', `DATABASE_URL=${database}`, `ENFORCER_LOCK_FILE=${join(root, 'run/enforcer.lock')}`,
+      'ENFORCER_INTERVAL_SECONDS=1', `RUNNER_COMMAND=${join(ROOT, 'test/fixtures/dispatch.sh')}`, `RUNNER_LOG_DIR=${join(root, 'var/log')}`,
+      `SNAPSHOT_DIR=${join(root, 'var/snapshots')}`, `NODE_NAME=hidepid-${process.pid}`,
+    ];
+    const asDaemon = ['setpriv', '--reuid=daemon', '--regid=daemon', '--clear-groups', 'env', '-i', ...env, process.execPath, join(ROOT, 'dist/src/cli.js')];
+    const migrate = spawnSync(asDaemon[0], [...asDaemon.slice(1), 'migrate'], { encoding: 'utf8' });
+    expect(migrate.status, migrate.stderr).toBe(0);
+    const db = new Database(database);
+    db.exec(`INSERT INTO cameras (name, rtsp_url) VALUES ('hidden', 'fixture:sleeper');
+      INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}');
+      INSERT INTO schedule_policies (name) VALUES ('always');
+      INSERT INTO schedule_policy_cameras (policy_id, camera_id) VALUES (1, 1);
+      ${[0, 1, 2, 3, 4, 5, 6].map((d) => `INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (1, ${d}, '00:00', '00:00', 1);`).join('\n')}`);
+    const script = `mount -t proc -o hidepid=invisible proc /proc || exit 97; exec ${asDaemon.map((a) => `'${a}'`).join(' ')} run-enforcer`;
+    const sandboxed = () => {
+      const child = spawn('unshare', ['--mount', '--fork', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (c) => (output += c));
+      child.stderr.on('data', (c) => (output += c));
+      return { child, output: () => output };
+    };
+    const enforcerPid = () => Number(/\[Nest\] (\d+)/.exec(first.output())?.[1]);
+    const first = sandboxed();
+    try {
+      const row = () => db.prepare('SELECT pid, status FROM runners WHERE camera_id = 1').get() as { pid: number | null; status: string } | undefined;
+      const started = await waitUntil(() => (row()?.pid ? row() : undefined), 15_000);
+      expect(first.output()).not.toMatch(/exited \(97\)/);
+      // A few ticks later the enforcer still sees its runner alive: no "dead" row, no restart.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(row()).toEqual({ pid: started.pid, status: 'running' });
+      expect(first.output()).not.toMatch(/EACCES|EPERM|error/i);
+      process.kill(enforcerPid(), 'SIGKILL');
+      const second = sandboxed();
+      try {
+        await waitUntil(() => (/Enforcer started/.test(second.output()) ? true : undefined), 15_000);
+        const kinds = () => (db.prepare('SELECT kind FROM enforcer_events WHERE camera_id = 1 ORDER BY id').all() as { kind: string }[]).map((e) => e.kind);
+        await waitUntil(() => (kinds().includes('adopt') ? true : undefined), 10_000);
+        expect(kinds()).toEqual(['start', 'adopt']);
+        expect(row()?.pid).toBe(started.pid);
+      } finally {
+        const pid = Number(/\[Nest\] (\d+)/.exec(second.output())?.[1]);
+        if (pid) process.kill(pid, 'SIGTERM');
+        await new Promise((r) => second.child.on('exit', r));
+      }
+      expect(row()?.pid ?? null).toBeNull(); // stopped with the enforcer
+    } finally {
+      first.child.kill('SIGKILL');
+      db.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 async function waitUntil<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
