@@ -270,7 +270,8 @@ function unitEnvironment(unit: string): Record<string, string> {
   return { ...env, ...parseEnvFile(readFileSync(/^EnvironmentFile=(.*)$/m.exec(unit)![1], 'utf8')) };
 }
 
-describe('the sandbox hides other users\' processes (ProtectProc=invisible) and the enforcer still sees its runners', () => {
+// Running as another user and mounting /proc take root (CI runs the suite as root).
+describe.runIf(process.geteuid?.() === 0)('the sandbox hides other users\' processes (ProtectProc=invisible) and the enforcer still sees its runners (as root)', () => {
   it('starts, watches and, after a SIGKILL, adopts its runner as a service user under /proc mounted hidepid=invisible', async () => {
     // What the unit's ProtectProc=invisible does, without systemd: a private mount of /proc with
     // hidepid=invisible, and the enforcer run as an unprivileged user (daemon), as the unit runs it.
