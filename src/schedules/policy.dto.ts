@@ -69,7 +69,7 @@ export class CreatePolicyDto {
   notes?: string;
 
   @ApiPropertyOptional({ type: [Number], description: 'Cameras this policy schedules (replaces the set on update).' })
-  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(10000) @IsInt({ each: true, message: 'cameraIds must contain camera ids (whole numbers)' }) @Min(1, { each: true })
+  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(10000) @IsInt({ each: true, message: 'cameraIds must contain camera ids (whole numbers)' }) @Min(1, { each: true }) @Max(MAX_INT32, { each: true, message: 'cameraIds must contain camera ids from 1 to 2147483647' })
   cameraIds?: number[];
 
   @ApiPropertyOptional({ type: [WindowDto], description: 'Weekly windows (replaces the set on update).' })
@@ -85,6 +85,6 @@ export class UpdatePolicyDto extends PartialType(CreatePolicyDto, { skipNullProp
 
 export class PolicyCamerasDto {
   @ApiProperty({ type: [Number] })
-  @IsArray() @ArrayMaxSize(10000) @IsInt({ each: true, message: 'cameraIds must contain camera ids (whole numbers)' }) @Min(1, { each: true })
+  @IsArray() @ArrayMaxSize(10000) @IsInt({ each: true, message: 'cameraIds must contain camera ids (whole numbers)' }) @Min(1, { each: true }) @Max(MAX_INT32, { each: true, message: 'cameraIds must contain camera ids from 1 to 2147483647' })
   cameraIds: number[];
 }
