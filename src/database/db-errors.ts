@@ -14,3 +14,13 @@ export function classifyDbError(error: unknown): DbErrorKind | undefined {
   }
   return undefined;
 }
+
+/**
+ * The database refused the data itself (a value out of range, a broken constraint), as opposed
+ * to being unreachable: sending the same rows again can never succeed.
+ */
+export function isDataError(error: unknown): boolean {
+  const driver = ((error as { driverError?: unknown } | undefined)?.driverError ?? error) as { code?: string } | undefined;
+  const code = driver?.code ?? '';
+  return /^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+}

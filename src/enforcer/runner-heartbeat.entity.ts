@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { InstantColumn } from '../database/columns.js';
 
-/** A sampled heartbeat (rate-limited per pair; errors always kept). No foreign keys: history outlives its camera. */
+/** A sampled heartbeat (rate-limited per pair; errors sampled too). No foreign keys: history outlives its camera. */
 @Entity('runner_heartbeats')
 @Index('ix_runner_heartbeats_pair_ts', ['cameraId', 'profileId', 'ts'])
 export class RunnerHeartbeat {

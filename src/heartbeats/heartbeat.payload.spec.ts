@@ -28,10 +28,16 @@ describe('parseHeartbeat', () => {
   it.each([
     [[], '(body)', 'Body must be a JSON object'],
     [{ profile_id: 1 }, 'camera_id', 'camera_id or camera is required'],
-    [{ camera_id: 'front', profile_id: 1 }, 'camera_id', 'camera_id must be a whole number ≥ 1 (got "front")'],
-    [{ camera_id: 1.5, profile_id: 1 }, 'camera_id', 'camera_id must be a whole number ≥ 1'],
+    [{ camera_id: 'front', profile_id: 1 }, 'camera_id', 'camera_id must be a whole number from 1 to 2147483647 (got "front")'],
+    [{ camera_id: 1.5, profile_id: 1 }, 'camera_id', 'camera_id must be a whole number from 1 to 2147483647'],
+    [{ camera_id: 2147483648, profile_id: 1 }, 'camera_id', 'camera_id must be a whole number from 1 to 2147483647 (got 2147483648)'],
+    [{ camera_id: 1e308, profile_id: 1 }, 'camera_id', 'camera_id must be a whole number from 1 to 2147483647'],
+    [{ camera_id: 1, profile_id: 1, detected: 1e20 }, 'detected', 'detected must be a whole number from 0 to 2147483647 (got 100000000000000000000)'],
+    [{ camera_id: 1, profile_id: 1, pid: 4294967296 }, 'pid', 'pid must be a whole number from 1 to 2147483647'],
+    [{ camera_id: 1, profile_id: 1, snapshot_every: 2147483648 }, 'snapshot_every', 'snapshot_every must be a whole number from 0 to 2147483647'],
+    [{ camera_id: 1, profile_id: 1, min_face_px: '99999999999' }, 'min_face_px', 'min_face_px must be a whole number from 0 to 2147483647'],
     [{ camera_id: 1, profile_id: 1, camera_fps: 'fast' }, 'camera_fps', 'camera_fps must be a number ≥ 0 (got "fast")'],
-    [{ camera_id: 1, profile_id: 1, detected: -1 }, 'detected', 'detected must be a whole number ≥ 0'],
+    [{ camera_id: 1, profile_id: 1, detected: -1 }, 'detected', 'detected must be a whole number from 0 to 2147483647'],
     [{ camera_id: 1, profile_id: 1, last_error: 42 }, 'last_error', 'last_error must be a string'],
   ])('rejects %j', (body, field, message) => {
     const parsed = parseHeartbeat(body);

@@ -1,3 +1,4 @@
+import { MAX_INT32 } from '../common/pagination.js';
 import type { FieldError } from '../common/validation.js';
 
 /** A runner heartbeat as the original runners send it (§4), normalised. */
@@ -41,9 +42,12 @@ export function parseHeartbeat(body: unknown): ParsedHeartbeat {
     }
     const raw = b[name];
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value)) || (opts.min !== undefined && value < opts.min)) {
+    // Whole numbers are stored in 32-bit integer columns: a larger one is refused here, not by the database later.
+    const max = opts.integer ? MAX_INT32 : undefined;
+    if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value)) || (opts.min !== undefined && value < opts.min) || (max !== undefined && value > max)) {
       const kind = opts.integer ? 'a whole number' : 'a number';
-      errors.push({ field: name, messages: [`${name} must be ${kind}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''} (got ${JSON.stringify(raw)?.slice(0, 40)})`] });
+      const range = max !== undefined ? ` from ${opts.min ?? 0} to ${max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : '';
+      errors.push({ field: name, messages: [`${name} must be ${kind}${range} (got ${String(JSON.stringify(raw) ?? raw).slice(0, 40)})`] });
       return null;
     }
     return value;

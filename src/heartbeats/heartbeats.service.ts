@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { STATE_STORE, type StateStore } from '../state/state-store.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
+import { isDataError } from '../database/db-errors.js';
 import type { RunnerHeartbeat } from '../enforcer/runner-heartbeat.entity.js';
 import type { Runner } from '../enforcer/runner.entity.js';
 import { MetricsService } from '../system/metrics.service.js';
@@ -147,7 +148,10 @@ export class HeartbeatsService implements OnModuleDestroy {
     this.pendingRows = [];
     this.flushing = this.repo
       .writeBatch(runners, rows)
-      .catch((error: Error) => {
+      .catch(async (error: Error) => {
+        // The database refused some of the data: write item by item and drop what it refuses,
+        // so one bad value cannot stop every later heartbeat from being stored.
+        if (isDataError(error)) return this.writeEachDroppingRefused(runners, rows);
         // The database is away: keep the newest telemetry for the next flush, drop sampled rows beyond a bound.
         for (const [id, values] of runners) this.pendingRunners.set(id, { ...values, ...this.pendingRunners.get(id) });
         this.pendingRows = [...rows, ...this.pendingRows].slice(-10_000);
@@ -158,6 +162,17 @@ export class HeartbeatsService implements OnModuleDestroy {
         this.flushing = null;
       });
     await this.flushing;
+  }
+
+  private async writeEachDroppingRefused(runners: Map<number, Partial<Runner>>, rows: Partial<RunnerHeartbeat>[]): Promise<void> {
+    const refused: string[] = [];
+    for (const [id, values] of runners) {
+      await this.repo.writeBatch(new Map([[id, values]]), []).catch((e: Error) => refused.push(`runner ${id}: ${e.message}`));
+    }
+    for (const row of rows) {
+      await this.repo.writeBatch(new Map(), [row]).catch((e: Error) => refused.push(`heartbeat row of camera ${row.cameraId} profile ${row.profileId}: ${e.message}`));
+    }
+    if (refused.length > 0) this.logger.warn(`dropped ${refused.length} heartbeat write(s) the database refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -501,6 +501,8 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ['a lone low surrogate in a profile name', 'PATCH', () => `/api/profiles/${fixtures.profile.id}`, '{"name":"\\udc00x"}', 400, /invalid Unicode/],
         ['a lone surrogate in policy notes', 'PATCH', () => `/api/policies/${fixtures.policy.id}`, '{"notes":"a\\ud83d"}', 400, /invalid Unicode/],
         ['a lone surrogate in an object key', 'POST', () => '/api/profiles', '{"name":"p","extraArgs":{"k\\ud800":"v"}}', 400, /invalid Unicode/],
+        ['a heartbeat camera id beyond any integer', 'POST', () => '/api/runner/heartbeat/', { camera_id: 2147483648, profile_id: 1 }, 400, /camera_id must be a whole number from 1 to 2147483647/],
+        ['a heartbeat count beyond any integer', 'POST', () => '/api/runner/heartbeat/', () => ({ camera_id: fixtures.camera.id, profile_id: fixtures.profile.id, detected: 1e20 }), 400, /detected must be a whole number from 0 to 2147483647/],
         ['a lone surrogate in a heartbeat', 'POST', () => '/api/runner/heartbeat/', '{"camera_id":1,"profile_id":1,"last_error":"\\udfff"}', 400, /invalid Unicode/],
         ['bytes that are not UTF-8 in a name', 'POST', () => '/api/cameras', Buffer.concat([Buffer.from('{"name":"cam-'), Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from('","rtspUrl":"x"}')]), 400, /Body is not valid UTF-8/],
         ['a body on resume (takes none)', 'POST', () => `/api/cameras/${fixtures.camera.id}/resume`, { until: null }, 400, /POST \/api\/cameras\/\d+\/resume takes no body: send none or \{\}/],
