@@ -14,6 +14,10 @@ describe('maskCredentials', () => {
     // A literal @ in the password: ffmpeg splits at the last @, so everything before it is secret.
     ['rtsp://user:p@ss@10.0.0.5/x', 'rtsp://user:***@10.0.0.5/x'],
     ['rtsp://user:a@b@c@cam:554/x?y=1', 'rtsp://user:***@cam:554/x?y=1'],
+    // Whitespace in the password (ffmpeg sends it as typed): a space, a no-break space, a tab.
+    ['rtsp://admin:my secret@127.0.0.1:1/x', 'rtsp://admin:***@127.0.0.1:1/x'],
+    ['rtsp://admin:my\u00a0secret@cam/x and more', 'rtsp://admin:***@cam/x and more'],
+    ['camera rtsp://admin:a\tb c@cam/x failed', 'camera rtsp://admin:***@cam/x failed'],
     // Percent-encoded user info without a literal colon: all of it may be secret.
     ['rtsp://admin%3As3cret@cam/x', 'rtsp://***@cam/x'],
     ['rtsp://tok3n@cam/x', 'rtsp://***@cam/x'],
@@ -47,6 +51,7 @@ describe('withoutCredentials', () => {
   it.each([
     ['rtsp://admin:s3cret@10.0.0.5:554/stream1', 'rtsp://10.0.0.5:554/stream1'],
     ['rtsp://user:p@ss@cam/x', 'rtsp://cam/x'],
+    ['rtsp://admin:my secret@cam/x', 'rtsp://cam/x'],
     ['rtsp://cam/x?token=abc&channel=1', 'rtsp://cam/x?token=***&channel=1'],
     ['/srv/video/gate.mp4', '/srv/video/gate.mp4'],
   ])('%s → %s', (input, expected) => {

@@ -8,8 +8,10 @@
 /**
  * scheme://userinfo@ — the user info runs to the LAST `@` before the host (ffmpeg and URL
  * parsers split there), so a password with a literal `@` is masked whole, not up to its `@`.
+ * A password may hold spaces (ffmpeg sends them as typed): after `user:` anything but a line
+ * break, `/`, `?` or `#` up to that `@` counts as password; a user name without `:` has none.
  */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/gi;
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*:[^\r\n/?#]{0,256}|[^\s/?#]*)@/gi;
 const SECRET_NAMES = 'password|passwd|pwd|pw|pass|api[_-]?key|access[_-]?token|auth[_-]?token|token|key|auth|secret|hb_key|signature|sig';
 /** `?name=value`, `&name=value` and the RTSP `;name=value` form; the value runs to the next separator. */
 const SECRET_PARAMS = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&;#\\s]*`, 'gi');

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
-import { RESERVED_RUNNER_FLAGS, reservedFlag } from '../enforcer/runner-command.js';
+import { looksLikeOption, RESERVED_RUNNER_FLAGS, reservedFlag } from '../enforcer/runner-command.js';
 
 /** Optional, but when present must be valid; `null` is rejected (the field has a default, not a "none"). */
 export const IsOptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
@@ -109,13 +109,18 @@ export function IsExtraArgs(options?: ValidationOptions) {
             ([key, v]) =>
               ARG_NAME.test(key) &&
               reservedFlag(key) === null &&
+              !looksLikeOption(v) &&
               (v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ||
                 (typeof v === 'string' && v.length <= 1024 && !/[\u0000-\u001f]/.test(v))),
           ),
         defaultMessage: (args) => {
-          const reserved = args && typeof args.value === 'object' && args.value !== null ? Object.keys(args.value).find((key) => reservedFlag(key) !== null) : undefined;
+          const reserved = args && typeof args.value === 'object' && args.value !== null && !Array.isArray(args.value) ? Object.keys(args.value).find((key) => reservedFlag(key) !== null) : undefined;
           if (reserved !== undefined) {
             return `${args?.property} may not set "${reserved}": the enforcer passes --${reservedFlag(reserved)} to every runner itself (reserved: ${RESERVED_LIST})`;
+          }
+          const optionValue = args && typeof args.value === 'object' && args.value !== null && !Array.isArray(args.value) ? Object.entries(args.value).find(([, v]) => looksLikeOption(v)) : undefined;
+          if (optionValue !== undefined) {
+            return `${args?.property}.${optionValue[0]} may not start with "-": a runner would read "${String(optionValue[1]).slice(0, 40)}" as an option of its own`;
           }
           return `${args?.property} must be an object of at most 32 argument names (letters, digits, _ . -, optionally starting with - or --) to string, number, boolean or null values`;
         },

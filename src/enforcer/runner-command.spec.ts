@@ -32,7 +32,7 @@ describe('runner argv (§4)', () => {
   });
 
   it('never lets extraArgs override a reserved flag, however it is spelled', () => {
-    const argv = runnerArgv(spec({ extraArgs: { rtsp: 'rtsp://evil/x', '--hb': 'http://evil/', 'hb-key': 'x', '-snapshots': '/etc', ok: 1 } }), SETTINGS);
+    const argv = runnerArgv(spec({ extraArgs: { rtsp: 'rtsp://evil/x', '--hb': 'http://evil/', 'hb-key': 'x', '-snapshots': '/etc', sneaky: '--hb=http://evil/', ok: 1 } }), SETTINGS);
     expect(argv.filter((a) => a === '--rtsp' || a === '--hb')).toHaveLength(2);
     expect(argv.join(' ')).not.toMatch(/evil|\/etc/);
     expect(argv.slice(-2)).toEqual(['--ok', '1']);

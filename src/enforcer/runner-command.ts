@@ -37,6 +37,14 @@ export const RESERVED_RUNNER_FLAGS = [
   'rtsp_transport', 'device', 'gpu_index', 'hwaccel',
 ] as const;
 
+/**
+ * An extraArgs value that a runner would read as an option of its own (`--hb=http://elsewhere`,
+ * `-x`): refused, so a value cannot smuggle in a reserved flag. Negative numbers are values.
+ */
+export function looksLikeOption(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith('-') && Number.isNaN(Number(value));
+}
+
 /** The reserved flag an extraArgs key names (`rtsp`, `--rtsp`, `-rtsp`, `--hb-key` …), or null. */
 export function reservedFlag(key: string): string | null {
   const name = key.replace(/^-+/, '').replace(/-/g, '_').toLowerCase();
@@ -101,7 +109,7 @@ export function runnerArgv(spec: EffectiveSpec, settings: RunnerCommandSettings)
   for (const key of Object.keys(spec.extraArgs).sort()) {
     const value = spec.extraArgs[key];
     // Refused by the API; a row written before that check must not override the enforcer's own flags either.
-    if (value === null || value === false || reservedFlag(key) !== null) continue;
+    if (value === null || value === false || reservedFlag(key) !== null || looksLikeOption(value)) continue;
     const flag = key.startsWith('-') ? key : `--${key}`;
     argv.push(flag);
     if (value !== true) argv.push(String(value));
