@@ -71,6 +71,9 @@ const urlMessage = (protocols: string[]) => `must be a URL starting with ${proto
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
+/** The service's own secrets: never handed to runners, whatever RUNNER_ENV_PASS says. */
+export const SERVICE_SECRETS = ['BISK_API_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'RUNNER_HEARTBEAT_KEY', 'BISK_ENV_FILE'] as const;
+
 export const configSchema = v.object({
   NODE_ENV: text('production'),
   ENFORCER_INTERVAL_SECONDS: integer(1, 3600, 15),
@@ -97,15 +100,15 @@ export const configSchema = v.object({
   BISK_API_TOKEN: optionalWith((value) => value.length >= 16, 'must be at least 16 characters (use a long random value)'),
   /** Absent: this host's own app, on PORT (see AppConfig). */
   RUNNER_HEARTBEAT_URL: optionalWith(isUrl(['http:', 'https:']), urlMessage(['http:', 'https:'])),
-  RUNNER_HEARTBEAT_KEY: text(),
+  RUNNER_HEARTBEAT_KEY: optionalWith((value) => value.length >= 8, 'must be at least 8 characters (use a long random value)'),
   /** Accept heartbeats without a key on a non-loopback HOST (refused at start otherwise). */
   RUNNER_HEARTBEAT_OPEN: boolean(false),
   RUNNER_COMMAND: text(),
   RUNNER_SECRETS_IN_ARGV: boolean(false),
   RUNNER_ENV_PASS: checked(
     (value) => (value ?? '').split(',').map((name) => name.trim()).filter(Boolean),
-    (names) => names.every((name) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(name)),
-    'must be a comma-separated list of variable names (a name may end with * for a prefix)',
+    (names) => names.every((name) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(name) && !(SERVICE_SECRETS as readonly string[]).includes(name)),
+    `must be a comma-separated list of variable names (a name may end with * for a prefix), none of ${SERVICE_SECRETS.join(', ')}: runners never get those`,
   ),
   RUNNER_LOG_DIR: text('./var/log/runners'),
   SNAPSHOT_DIR: text('./var/snapshots'),

@@ -77,6 +77,9 @@ describe('runner environment', () => {
       PATH: '/usr/bin', HOME: '/srv/bisk', LANG: 'C.UTF-8', LC_ALL: 'C', TZ: 'Asia/Baghdad', CUDA_CACHE_PATH: '/c', NVIDIA_VISIBLE_DEVICES: 'all', PYTHONUNBUFFERED: '1',
     });
     expect(passedEnv(service, ['MY_*', 'HTTP_PROXY'])).toMatchObject({ MY_MODEL_DIR: '/models', MY_OTHER: 'x', HTTP_PROXY: 'http://u:p@proxy' });
+    // A broad prefix never reaches the service's own secrets.
+    const broad = passedEnv(service, ['B*', 'D*', 'R*']);
+    for (const name of ['BISK_API_TOKEN', 'DATABASE_URL', 'RUNNER_HEARTBEAT_KEY', 'REDIS_URL', 'BISK_ENV_FILE']) expect(broad).not.toHaveProperty(name);
     const env = runnerEnv(spec(), 1, service, SETTINGS);
     for (const name of ['BISK_API_TOKEN', 'DATABASE_URL', 'RUNNER_HEARTBEAT_KEY', 'REDIS_URL', 'BISK_ENV_FILE', 'NODE_OPTIONS']) expect(env).not.toHaveProperty(name);
   });

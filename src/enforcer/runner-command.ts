@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { maskCredentials, withoutCredentials } from '../common/mask.js';
+import { SERVICE_SECRETS } from '../config/config.schema.js';
 import { RUNNER_MARKER } from './proc.js';
 import type { EffectiveSpec } from './spec.js';
 
@@ -68,11 +69,12 @@ function allowedBy(patterns: string[]): (name: string) => boolean {
   return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
 }
 
-/** The allow-listed part of `base`. */
+/** The allow-listed part of `base`; the service's own secrets never, even when a prefix in `extra` covers them. */
 export function passedEnv(base: NodeJS.ProcessEnv, extra: string[] = []): NodeJS.ProcessEnv {
   const allowed = allowedBy([...RUNNER_ENV_ALLOWED, ...extra]);
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(base)) if (value !== undefined && allowed(name)) env[name] = value;
+  const secrets = new Set<string>(SERVICE_SECRETS);
+  for (const [name, value] of Object.entries(base)) if (value !== undefined && allowed(name) && !secrets.has(name)) env[name] = value;
   return env;
 }
 

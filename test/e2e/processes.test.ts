@@ -41,13 +41,13 @@ describe('bisk CLI', () => {
     const result = runCli(['config', '--json'], {
       DATABASE_URL: 'postgres://bisk:dbpass@db.example/bisk',
       BISK_API_TOKEN: 'super-secret-token-123456',
-      RUNNER_HEARTBEAT_KEY: 'hb-key',
+      RUNNER_HEARTBEAT_KEY: 'hb-key-4242',
     });
     expect(result.code, result.stderr).toBe(0);
     const shown = JSON.parse(result.stdout);
     expect(shown.DATABASE_URL).toBe('postgres://bisk:***@db.example/bisk');
     expect(shown.BISK_API_TOKEN).toBe('(set)');
-    expect(result.stdout).not.toMatch(/dbpass|super-secret|hb-key/);
+    expect(result.stdout).not.toMatch(/dbpass|super-secret|hb-key-4242/);
   });
 
   it.each([
