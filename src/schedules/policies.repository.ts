@@ -138,6 +138,14 @@ export class PoliciesRepository extends EntityRepository<SchedulePolicy> {
     return this.dataSource.getRepository(ScheduleWindow).findOneBy({ id: windowId, policyId });
   }
 
+  async countWindows(policyId: number): Promise<number> {
+    return this.dataSource.getRepository(ScheduleWindow).countBy({ policyId });
+  }
+
+  async countExceptions(policyId: number): Promise<number> {
+    return this.dataSource.getRepository(ScheduleException).countBy({ policyId });
+  }
+
   async insertWindow(policyId: number, values: WindowValues): Promise<ScheduleWindow> {
     const repo = this.dataSource.getRepository(ScheduleWindow);
     return repo.save(repo.create({ ...values, policyId }));

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { CamerasRepository } from '../cameras/cameras.repository.js';
-import { badFields, conflict, notFound } from '../common/errors.js';
+import { badField, badFields, conflict, notFound } from '../common/errors.js';
 import { page, type PageQuery } from '../common/pagination.js';
 import type { FieldError } from '../common/validation.js';
 import { normalizeWallTime } from '../common/validators.js';
-import type {
-  CreatePolicyDto, ExceptionDto, UpdateExceptionDto, UpdatePolicyDto, UpdateWindowDto, WindowDto,
+import {
+  MAX_EXCEPTIONS,
+  MAX_WINDOWS,
+  type CreatePolicyDto, type ExceptionDto, type UpdateExceptionDto, type UpdatePolicyDto, type UpdateWindowDto, type WindowDto,
 } from './policy.dto.js';
 import { type ExceptionValues, PoliciesRepository, type PolicyChanges, type WindowValues } from './policies.repository.js';
 import { ProfilesRepository } from './profiles.repository.js';
@@ -124,6 +126,7 @@ export class PoliciesService {
 
   async addWindow(policyId: number, dto: WindowDto) {
     await this.requirePolicy(policyId);
+    if ((await this.policies.countWindows(policyId)) >= MAX_WINDOWS) throw badField('windows', `of policy ${policyId} are at the maximum of ${MAX_WINDOWS}: remove one first`);
     await this.ensureProfiles([{ field: 'profileId', id: dto.profileId }]);
     return toWindowView(await this.policies.insertWindow(policyId, normalizeWindow(dto)));
   }
@@ -151,6 +154,7 @@ export class PoliciesService {
 
   async addException(policyId: number, dto: ExceptionDto) {
     await this.requirePolicy(policyId);
+    if ((await this.policies.countExceptions(policyId)) >= MAX_EXCEPTIONS) throw badField('exceptions', `of policy ${policyId} are at the maximum of ${MAX_EXCEPTIONS}: remove one first`);
     const values = await this.checkedException(dto);
     if (await this.policies.findExceptionOnDate(policyId, values.date)) {
       throw conflict(`Policy ${policyId} already has an exception on ${values.date}; change that one instead`);

@@ -5,6 +5,10 @@ import {
 } from 'class-validator';
 import { EXCEPTION_MODES, type ExceptionMode } from '../common/domain.js';
 import { MAX_INT32 } from '../common/pagination.js';
+
+/** The most windows and exceptions one policy may hold, however they arrive (whole policy or one at a time). */
+export const MAX_WINDOWS = 1000;
+export const MAX_EXCEPTIONS = 1000;
 import {
   HasNoControlChars, IsCalendarDate, IsNullable, IsOptionalNotNull, IsWallTime, Trim,
 } from '../common/validators.js';
@@ -73,11 +77,11 @@ export class CreatePolicyDto {
   cameraIds?: number[];
 
   @ApiPropertyOptional({ type: [WindowDto], description: 'Weekly windows (replaces the set on update).' })
-  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => WindowDto)
+  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(MAX_WINDOWS) @ValidateNested({ each: true }) @Type(() => WindowDto)
   windows?: WindowDto[];
 
   @ApiPropertyOptional({ type: [ExceptionDto], description: 'Date exceptions (replaces the set on update).' })
-  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => ExceptionDto)
+  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(MAX_EXCEPTIONS) @ValidateNested({ each: true }) @Type(() => ExceptionDto)
   exceptions?: ExceptionDto[];
 }
 

@@ -347,6 +347,15 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         const [w] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_windows WHERE policy_id = ${created.body.id}`);
         const [e] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_exceptions WHERE policy_id = ${created.body.id}`);
         expect([Number(w.n), Number(e.n)]).toEqual([MAX, MAX]);
+        // A full policy takes no more one at a time either (the sub-resources used to go past the maximum).
+        const oneWindow = await h.request('POST', `/api/policies/${created.body.id}/windows`, manyWindows(1, profile.id)[0]);
+        expect(oneWindow.status).toBe(400);
+        expect(oneWindow.body.message).toMatch(new RegExp(`windows of policy ${created.body.id} are at the maximum of ${MAX}: remove one first`));
+        const oneException = await h.request('POST', `/api/policies/${created.body.id}/exceptions`, { date: '2031-01-01', mode: 'off' });
+        expect(oneException.status).toBe(400);
+        expect(oneException.body.message).toMatch(/exceptions of policy \d+ are at the maximum of 1000/);
+        const [w2] = await h.dataSource.query(`SELECT COUNT(*) AS n FROM schedule_windows WHERE policy_id = ${created.body.id}`);
+        expect(Number(w2.n)).toBe(MAX);
       });
 
       it.each([
