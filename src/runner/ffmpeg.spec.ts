@@ -50,12 +50,12 @@ describe('ffmpeg arguments', () => {
     expect(args.join(' ')).toContain(expected);
     expect(args).not.toContain('-stream_loop');
   });
-  it('opens a stream named in a list file without putting its URL on the command line', () => {
+  it('opens a stream named in a list on standard input without putting its URL on the command line', () => {
     const input = { ...base, url: 'rtsp://viewer:p@ss@cam/s', transport: 'tcp', majorVersion: 5, hwaccel: 'nvdec' };
-    const args = ffmpegArgs({ ...input, listFile: '/run/x/input.ffconcat' });
-    expect(args.join(' ')).toContain('-hwaccel cuda -f concat -safe 0 -protocol_whitelist file,rtsp,');
-    expect(args.join(' ')).toContain('-i /run/x/input.ffconcat -map 0:v:0');
-    expect(args.join(' ')).not.toMatch(/p@ss|rtsp:|rtsp_transport|timeout/);
+    const args = ffmpegArgs({ ...input, listOnStdin: true });
+    expect(args.join(' ')).toContain('-hwaccel cuda -f concat -safe 0 -protocol_whitelist pipe,file,rtsp,');
+    expect(args.join(' ')).toContain('-i pipe:0 -map 0:v:0');
+    expect(args.join(' ')).not.toMatch(/p@ss|rtsp:\/\/|rtsp_transport|timeout/);
     expect(ffconcatList(input)).toBe("ffconcat version 1.0\nfile 'rtsp://viewer:p@ss@cam/s'\noption rtsp_transport tcp\noption timeout 10000000\n");
     expect(ffconcatList({ ...base, url: "http://u:it's@cam/s" })).toContain("file 'http://u:it'\\''s@cam/s'");
   });

@@ -85,14 +85,14 @@ export interface FfmpegArgsInput {
   hwaccel?: string;
   snapshotFile: string;
   /**
-   * A private ffconcat file that names `url` (see ffconcatList): ffmpeg opens the stream
-   * from there, so the URL and its password never appear on ffmpeg's command line.
+   * ffmpeg reads an ffconcat list naming `url` (see ffconcatList) from its standard input:
+   * the URL and its password appear neither on ffmpeg's command line nor in any file.
    */
-  listFile?: string;
+  listOnStdin?: boolean;
 }
 
 /** Protocols a stream named in the ffconcat list may use (the concat demuxer asks for a whitelist). */
-export const STREAM_PROTOCOLS = 'file,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto,data';
+export const STREAM_PROTOCOLS = 'pipe,file,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto,data';
 
 /** RTSP socket timeout: -timeout since ffmpeg 5, -stimeout before (where -timeout meant "listen as a server"). */
 function socketTimeout(input: FfmpegArgsInput): [string, string] | null {
@@ -130,9 +130,9 @@ export function ffmpegArgs(input: FfmpegArgsInput): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'info'];
   if (isFileInput(input.url)) args.push('-stream_loop', '-1', '-re');
   if (input.hwaccel === 'nvdec') args.push('-hwaccel', 'cuda');
-  if (input.listFile) {
+  if (input.listOnStdin) {
     // Transport and timeout travel in the list, as options of the stream it opens.
-    args.push('-f', 'concat', '-safe', '0', '-protocol_whitelist', STREAM_PROTOCOLS, '-i', input.listFile);
+    args.push('-f', 'concat', '-safe', '0', '-protocol_whitelist', STREAM_PROTOCOLS, '-i', 'pipe:0');
   } else {
     const transport = rtspTransport(input);
     if (transport) args.push('-rtsp_transport', transport);

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -100,17 +99,19 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
     // an ffmpeg that cannot say its version will show its problem when it runs
   }
   const input = { majorVersion, url: options.rtsp, fps: options.fps, transport: options.transport, hwaccel: options.hwaccel, snapshotFile: frameFile };
-  // A URL with a password reaches ffmpeg through a private list file, not its command line
-  // (which every local user can read); ffmpeg before 5.0 cannot take it that way.
-  const privateDir = hasCredentials(options.rtsp) && canHideUrl(options.rtsp, majorVersion) ? mkdtempSync(join(tmpdir(), 'bisk-runner-')) : null;
-  const listFile = privateDir ? join(privateDir, 'input.ffconcat') : undefined;
-  if (listFile) writeFileSync(listFile, ffconcatList(input), { mode: 0o600 });
-  else if (hasCredentials(options.rtsp)) log(`ffmpeg ${majorVersion ?? '(unknown version)'} cannot read the stream URL from a file: its password is on ffmpeg's command line (use ffmpeg 5 or later)`);
-  const args = ffmpegArgs({ ...input, listFile });
+  // A URL with a password reaches ffmpeg through an ffconcat list on its standard input, not
+  // its command line (which every local user can read); ffmpeg before 5.0 cannot take it that way.
+  const hide = hasCredentials(options.rtsp) && canHideUrl(options.rtsp, majorVersion);
+  if (!hide && hasCredentials(options.rtsp)) log(`ffmpeg ${majorVersion ?? '(unknown version)'} cannot read the stream URL from its input: its password is on ffmpeg's command line (use ffmpeg 5 or later)`);
+  const args = ffmpegArgs({ ...input, listOnStdin: hide });
   log(`camera ${options.camera} profile ${options.profile}: ${ffmpeg} -i ${options.rtsp} at ${options.fps} fps`);
   // ffmpeg gets neither secret in its environment; the stray marker stays, so a left-over ffmpeg is still found.
   const { BISK_RTSP_URL: _url, BISK_HB_KEY: _key, ...ffmpegEnv } = process.env;
-  const child: ChildProcess = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ffmpegEnv });
+  const child: ChildProcess = spawn(ffmpeg, args, { stdio: [hide ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: ffmpegEnv });
+  if (hide) {
+    child.stdin!.on('error', () => {}); // ffmpeg gone before it read the list: its exit says why
+    child.stdin!.end(ffconcatList(input));
+  }
 
   let cameraFps: number | null = null;
   let frames = 0;
@@ -122,10 +123,7 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
     const frame = parseProgressFrame(line);
     if (frame !== null) frames = frame;
   });
-  const forgetList = () => privateDir && rmSync(privateDir, { recursive: true, force: true });
   createInterface({ input: child.stderr! }).on('line', (line) => {
-    // ffmpeg has read the list once it describes its input: nothing is left on disk for long.
-    if (line.startsWith('Input #0')) forgetList();
     cameraFps ??= parseInputFps(line);
     const friendly = friendlyError(line);
     if (friendly) lastError = friendly;
@@ -168,7 +166,6 @@ export async function runReferenceRunner(argv: string[], ffmpegPath: string | un
   process.once('SIGINT', stop);
 
   const { code, signal } = await exited;
-  forgetList();
   clearTimeout(first);
   clearInterval(timer);
   if (stopping) {

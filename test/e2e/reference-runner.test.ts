@@ -104,9 +104,8 @@ describe('reference runner on real ffmpeg', () => {
         expect(runnerArgs.join(' ')).not.toContain(secret);
         expect(ffmpegArgs.join(' ')).not.toContain(secret);
       }
-      // The list file that named the stream is gone once ffmpeg has opened it.
-      const listFile = ffmpegArgs[ffmpegArgs.indexOf('-i') + 1];
-      await until('list file removed', async () => !existsSync(listFile));
+      // ffmpeg read the stream's name from its standard input: no file holds it either.
+      expect(ffmpegArgs[ffmpegArgs.indexOf('-i') + 1]).toBe('pipe:0');
 
       const runnerEnv = environ(row.pid);
       expect(runnerEnv).toContain(`BISK_RTSP_URL=http://viewer:${encodeURIComponent(password)}@127.0.0.1:${streamPort}/live.ts`);
