@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,19 @@ describe('FileLock (flock)', () => {
     symlinkSync(join(dir, 'created-through-link'), dangling);
     expect(() => new FileLock(dangling).tryAcquire()).toThrow(/symbolic link/);
     expect(existsSync(join(dir, 'created-through-link'))).toBe(false);
+  });
+
+  it.each([
+    ['a directory', (path: string) => mkdirSync(path), /^Refusing the lock file .*: it is not a regular file \(a directory;/],
+    ['a hard link to another file of this user', (path: string) => {
+      writeFileSync(`${path}.victim`, 'keep');
+      linkSync(`${path}.victim`, path);
+    }, /^Refusing the lock file .*: it has 1 other name\(s\) \(a hard link/],
+  ])('refuses %s at the lock path with one line', (_label, plant, message) => {
+    const path = join(dir, `planted-${Math.random().toString(36).slice(2)}.lock`);
+    plant(path);
+    expect(() => new FileLock(path).tryAcquire()).toThrow(message);
+    if (existsSync(`${path}.victim`)) expect(readFileSync(`${path}.victim`, 'utf8')).toBe('keep');
   });
 
   it('does not truncate the holder\'s PID when a second process fails to take the lock', async () => {

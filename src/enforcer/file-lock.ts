@@ -74,12 +74,19 @@ function openOwnLockFile(path: string): number {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new LockFileRefusedError(`Refusing the lock file ${path}: it is a symbolic link (remove it, or set ENFORCER_LOCK_FILE to a path in a directory only this user can write, e.g. /run/bisk/enforcer.lock)`);
+    if (code === 'EISDIR') throw new LockFileRefusedError(`Refusing the lock file ${path}: it is not a regular file (a directory; remove it, or set ENFORCER_LOCK_FILE to a path this user owns)`);
     if (code === 'EACCES' || code === 'EPERM') throw new LockFileRefusedError(`Cannot open the lock file ${path}: permission denied${ownerNote(path)} (remove it, or set ENFORCER_LOCK_FILE to a path this user owns)`);
     throw error;
   }
   const stat = fstatSync(fd);
   const euid = process.geteuid?.() ?? stat.uid;
-  const problem = !stat.isFile() ? 'it is not a regular file' : stat.uid !== euid ? `it belongs to ${userName(stat.uid)}, not to ${userName(euid)} who runs this enforcer` : null;
+  const problem = !stat.isFile()
+    ? 'it is not a regular file'
+    : stat.uid !== euid
+      ? `it belongs to ${userName(stat.uid)}, not to ${userName(euid)} who runs this enforcer`
+      : stat.nlink > 1
+        ? `it has ${stat.nlink - 1} other name(s) (a hard link: writing the PID would change another file)`
+        : null;
   if (problem) {
     closeSync(fd);
     throw new LockFileRefusedError(`Refusing the lock file ${path}: ${problem} (remove it, or set ENFORCER_LOCK_FILE to a path this user owns)`);
