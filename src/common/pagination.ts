@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -7,11 +7,17 @@ export const MAX_PAGE_SIZE = 500;
 /** The largest id or offset both engines take as an integer parameter. */
 export const MAX_INT32 = 2_147_483_647;
 
+/**
+ * A whole number in a query string, written in decimal digits as sent: `0x10`, `1e3`, ` 5` or an
+ * empty value stay text and fail the IsInt that follows (Number() would have read them as numbers).
+ */
+export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+
 /** `?limit=&offset=` on every list; the response says the total so a client can page. */
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(MAX_PAGE_SIZE)
@@ -19,7 +25,7 @@ export class PageQuery {
 
   @ApiPropertyOptional({ minimum: 0, maximum: MAX_INT32, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt({ message: 'offset must be a whole number' })
   @Min(0)
   @Max(MAX_INT32)

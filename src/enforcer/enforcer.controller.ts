@@ -1,12 +1,11 @@
 import { hostname } from 'node:os';
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Clock } from '../common/clock.js';
 import { EVENT_KINDS, type EventKind } from '../common/domain.js';
 import { maskCredentials } from '../common/mask.js';
-import { MAX_INT32, page, PageQuery } from '../common/pagination.js';
+import { MAX_INT32, page, PageQuery, QueryInt } from '../common/pagination.js';
 import { IsOptionalNotNull } from '../common/validators.js';
 import { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerReadModel } from './enforcer.read-model.js';
@@ -25,7 +24,7 @@ export class PlanQuery {
 }
 
 export class EventsQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt({ message: 'cameraId must be a whole number' }) @Min(1) @Max(MAX_INT32)
+  @ApiPropertyOptional() @IsOptional() @QueryInt() @IsInt({ message: 'cameraId must be a whole number' }) @Min(1) @Max(MAX_INT32)
   cameraId?: number;
 
   @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS, { message: `kind must be one of ${EVENT_KINDS.join(', ')}` })
