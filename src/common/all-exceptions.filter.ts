@@ -15,7 +15,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const { body, internal } = toErrorBody(exception);
-    if (internal) {
+    if (internal && exception instanceof HttpException) {
+      // A 5xx the code chose to answer (no enforcer running, the database away): a fact, not a bug.
+      this.logger.warn(`${request.method} ${request.url} → ${body.statusCode}: ${body.message}`);
+    } else if (internal) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${request.method} ${request.url} → ${body.statusCode}: ${detail}`);
     }

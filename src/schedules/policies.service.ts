@@ -25,6 +25,11 @@ const normalizeWindow = (w: WindowDto): WindowValues => ({
  * Policies with their windows, exceptions and cameras. Every write checks all references
  * first and then writes in one transaction, so a bad request changes nothing.
  */
+/** The first ids of a list, and how many more: a message stays short however many were sent. */
+function listSome(ids: number[], shown = 20): string {
+  return ids.length <= shown ? ids.join(', ') : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
+}
+
 @Injectable()
 export class PoliciesService {
   constructor(
@@ -69,7 +74,7 @@ export class PoliciesService {
     const problems: FieldError[] = [];
     if (dto.cameraIds) {
       const missing = await this.cameras.missingIds(dto.cameraIds);
-      if (missing.length) problems.push(field('cameraIds', `refers to cameras that do not exist: ${missing.join(', ')}`));
+      if (missing.length) problems.push(field('cameraIds', `refers to cameras that do not exist: ${listSome(missing)}`));
     }
     dto.exceptions?.forEach((e, i) => problems.push(...exceptionProblems(e, `exceptions[${i}]`)));
     const dates = duplicateDates(dto.exceptions ?? []);
@@ -108,7 +113,7 @@ export class PoliciesService {
   async addCameras(policyId: number, cameraIds: number[]) {
     await this.requirePolicy(policyId);
     const missing = await this.cameras.missingIds(cameraIds);
-    if (missing.length) throw badFields([field('cameraIds', `refers to cameras that do not exist: ${missing.join(', ')}`)]);
+    if (missing.length) throw badFields([field('cameraIds', `refers to cameras that do not exist: ${listSome(missing)}`)]);
     await this.policies.addCameras(policyId, cameraIds);
     return this.get(policyId);
   }
