@@ -39,7 +39,7 @@ export class CreateCameraDto {
   preferCameraOverProfile?: boolean;
 
   @ApiPropertyOptional({ nullable: true, minimum: 0.1, maximum: 120 })
-  @IsNullable() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(120)
+  @IsNullable() @IsNumber({ allowNaN: false, allowInfinity: false }, { message: (a) => `${a.property} must be a number of frames per second from 0.1 to 120` }) @Min(0.1) @Max(120)
   targetFpsReq?: number | null;
 
   @ApiPropertyOptional({ nullable: true, enum: DETECTION_SETS })

@@ -95,7 +95,7 @@ describe('camera validation', () => {
 describe('profile, policy and resource validation', () => {
   it.each([
     [CreateProfileDto, { name: 'p', fps: 0 }, { fps: 'fps must not be less than 0.1' }],
-    [CreateProfileDto, { name: 'p', fps: 'fast' }, { fps: expect.stringContaining('fps must be a number') }],
+    [CreateProfileDto, { name: 'p', fps: 'fast' }, { fps: expect.stringContaining('fps must be a number of frames per second from 0.1 to 120') }],
     [CreateProfileDto, { name: 'p', rtspTransport: '' }, {}],
     [CreateProfileDto, { name: 'p', extraArgs: { '--a': 1, b: 'x', c: true, d: null } }, {}],
     [CreateProfileDto, { name: 'p', extraArgs: ['--a'] }, { extraArgs: expect.stringContaining('extraArgs must be an object') }],

@@ -10,7 +10,7 @@ export class CreateProfileDto {
   name: string;
 
   @ApiPropertyOptional({ minimum: 0.1, maximum: 120, default: 6 })
-  @IsOptionalNotNull() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(120)
+  @IsOptionalNotNull() @IsNumber({ allowNaN: false, allowInfinity: false }, { message: (a) => `${a.property} must be a number of frames per second from 0.1 to 120` }) @Min(0.1) @Max(120)
   fps?: number;
 
   @ApiPropertyOptional({ enum: DETECTION_SETS, default: 'auto' })

@@ -29,7 +29,7 @@ export class ResourceSettingsDto {
   cpuAffinity?: string | null;
 
   @ApiPropertyOptional({ nullable: true, minimum: 0.1, maximum: 120, description: 'cap on fps' })
-  @IsNullable() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(120)
+  @IsNullable() @IsNumber({ allowNaN: false, allowInfinity: false }, { message: (a) => `${a.property} must be a number of frames per second from 0.1 to 120` }) @Min(0.1) @Max(120)
   maxFps?: number | null;
 
   @ApiPropertyOptional({ nullable: true, enum: DETECTION_SETS, description: 'cap on detector size ("auto" = the largest)' })
