@@ -153,7 +153,11 @@ describe('enforcer with real runner processes', () => {
     process.kill(pgid, 'SIGKILL');
     await until('leader gone', () => listGroup(pgid).length === children.length);
     await until('orphans killed by the stray sweep', () => listGroup(pgid).length === 0, 15_000);
-    const sweep = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE kind = 'stray-kill' AND pid = ${pgid}`)) as { message: string }[];
+    // The tick records its events once its actions are done: wait for the row, not just the kill.
+    const sweep = await until('stray-kill event', async () => {
+      const rows = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE kind = 'stray-kill' AND pid = ${pgid}`)) as { message: string }[];
+      return rows.length > 0 ? rows : undefined;
+    });
     expect(sweep[0]?.message).toMatch(new RegExp(`^\\d process\\(es\\) left in the group of runner 999999 after its leader \\(pid ${pgid}\\) ended: (terminated|killed)$`));
   });
 
