@@ -145,7 +145,8 @@ describe('enforcer with real runner processes', () => {
 
   it('finds and kills marked processes whose runner ended while nobody watched (not group leaders)', async () => {
     // A runner of this node (no row: it was never recorded) whose leader died, leaving its children.
-    const leader = spawn(join(FIXTURES, 'forker.sh'), [], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, BISK_RUNNER_MARKER: 'test-node:999999' } });
+    // (The leader itself is unmarked, so the sweep cannot take the group down through its leader first.)
+    const leader = spawn(join(FIXTURES, 'orphan-maker.sh'), ['test-node:999999'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH } });
     await new Promise((r) => leader.once('spawn', r));
     const pgid = leader.pid!;
     await until('children forked', () => listGroup(pgid).length >= 3);
