@@ -39,8 +39,12 @@ export class SystemHealthIndicators {
       probeTool('ffmpeg', this.config.tools.ffmpegPath, path),
       probeTool('ffprobe', this.config.tools.ffprobePath, path),
     ]);
-    const details = { ffmpeg: ffmpeg.ok ? { path: ffmpeg.path, version: ffmpeg.version } : { reason: ffmpeg.reason }, ffprobe: ffprobe.ok ? { path: ffprobe.path, version: ffprobe.version } : { reason: ffprobe.reason } };
-    return ffmpeg.ok && ffprobe.ok ? check.up(details) : check.down(details);
+    // ffprobe is reported for site runners that use it; nothing in the product needs it, so only ffmpeg decides.
+    const details = {
+      ffmpeg: ffmpeg.ok ? { path: ffmpeg.path, version: ffmpeg.version } : { reason: ffmpeg.reason },
+      ffprobe: ffprobe.ok ? { path: ffprobe.path, version: ffprobe.version } : { reason: ffprobe.reason, required: false },
+    };
+    return ffmpeg.ok ? check.up(details) : check.down(details);
   }
 
   async gpu() {

@@ -50,11 +50,19 @@ describe('/health', () => {
     expect(Date.now() - began).toBeLessThan(10_000);
   });
 
-  it('is 503 naming the tool when ffmpeg/ffprobe are not on PATH', async () => {
-    const res = await healthy({ NVIDIA_SMI_PATH: '/nonexistent/nvidia-smi', PATH: '/nonexistent' });
+  it('is 503 naming the tool when ffmpeg cannot be run', async () => {
+    const res = await healthy({ NVIDIA_SMI_PATH: '/nonexistent/nvidia-smi', FFMPEG_PATH: '/nonexistent/ffmpeg' });
     expect(res.status).toBe(503);
     expect(res.body.details.ffmpeg.status).toBe('down');
-    expect(res.body.details.ffmpeg.ffprobe.reason).toBe('ffprobe not found on PATH (install ffmpeg or set FFPROBE_PATH)');
+    expect(res.body.details.ffmpeg.ffmpeg.reason).toBe('ffmpeg not runnable at FFMPEG_PATH=/nonexistent/ffmpeg');
+  });
+
+  it('stays up without ffprobe, which nothing in the product needs (a fresh machine with the bundled ffmpeg only)', async () => {
+    const res = await healthy({ NVIDIA_SMI_PATH: '/nonexistent/nvidia-smi', PATH: '/nonexistent' });
+    expect(res.body.details.ffmpeg.status).toBe('up');
+    expect(res.body.details.ffmpeg.ffmpeg.path).toMatch(/@ffmpeg-installer/);
+    expect(res.body.details.ffmpeg.ffprobe).toEqual({ reason: 'ffprobe not found on PATH (install ffmpeg or set FFPROBE_PATH)', required: false });
+    expect(res.status).toBe(200);
   });
 
   it('is 503 with the age when the enforcer has not ticked for three intervals', async () => {
