@@ -3,13 +3,18 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IdPipe } from '../common/id.pipe.js';
 import { PageQuery } from '../common/pagination.js';
 import { CreateCameraDto, PauseCameraDto, UpdateCameraDto } from './camera.dto.js';
+import { ForecastQuery } from '../enforcer/forecast.dto.js';
+import { ForecastService } from '../enforcer/forecast.service.js';
 import { CamerasService } from './cameras.service.js';
 
 @ApiTags('cameras')
 @ApiBearerAuth()
 @Controller('api/cameras')
 export class CamerasController {
-  constructor(private readonly cameras: CamerasService) {}
+  constructor(
+    private readonly cameras: CamerasService,
+    private readonly forecasts: ForecastService,
+  ) {}
 
   @Get()
   list(@Query() query: PageQuery) {
@@ -19,6 +24,12 @@ export class CamerasController {
   @Get(':id')
   get(@Param('id', new IdPipe()) id: number) {
     return this.cameras.get(id);
+  }
+
+  /** What will run for this camera and when, as the enforcer will act (pauses, exceptions, every policy). */
+  @Get(':id/forecast')
+  forecast(@Param('id', new IdPipe()) id: number, @Query() query: ForecastQuery) {
+    return this.forecasts.forCamera(id, query.from ? new Date(query.from) : undefined, query.days);
   }
 
   @Post()

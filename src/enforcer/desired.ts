@@ -21,6 +21,13 @@ export interface Desired {
  * plans for another instant.
  */
 export function scheduleInput(world: World, node: string, nowMs = Date.now(), nodes = liveNodes(world.leases, nowMs, node)): ScheduleInput {
+  return inputFor(world, (c) => runsHere(c, node, nodes));
+}
+
+/** The schedule of every camera, whichever node runs it (the forecast's view). */
+export const fleetScheduleInput = (world: World): ScheduleInput => inputFor(world, () => true);
+
+function inputFor(world: World, included: (camera: World['cameras'][number]) => boolean): ScheduleInput {
   const cameraIdsByPolicy = new Map<number, number[]>();
   for (const link of world.links) {
     const list = cameraIdsByPolicy.get(link.policyId) ?? [];
@@ -31,7 +38,7 @@ export function scheduleInput(world: World, node: string, nowMs = Date.now(), no
   const exceptionsByPolicy = groupBy(world.exceptions, (e) => e.policyId);
   return {
     cameras: world.cameras
-      .filter((c) => runsHere(c, node, nodes))
+      .filter(included)
       .map((c) => ({ id: c.id, isActive: c.isActive, pauseUntil: c.pauseUntil })),
     profiles: world.profiles.map((p) => ({ id: p.id, isActive: p.isActive })),
     policies: world.policies.map((p) => ({

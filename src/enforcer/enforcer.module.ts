@@ -6,6 +6,7 @@ import { STATE_STORE, type StateStore } from '../state/state-store.js';
 import { Breadcrumbs } from './breadcrumbs.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerReadModel } from './enforcer.read-model.js';
+import { ForecastService } from './forecast.service.js';
 import { EnforcerRepository } from './enforcer.repository.js';
 import { EnforcerScheduler } from './enforcer.scheduler.js';
 import { EnforcerService } from './enforcer.service.js';
@@ -47,7 +48,8 @@ import { TrackedRunners } from './tracked-runners.js';
     EnforcerLock,
     EnforcerScheduler,
     StatusService,
+    ForecastService,
   ],
-  exports: [EnforcerScheduler, EnforcerService, EnforcerRepository, RunnerExecutor, EnforcerReadModel, LeaseRepository, Breadcrumbs, StatusService, EnforcerMetrics],
+  exports: [EnforcerScheduler, EnforcerService, EnforcerRepository, RunnerExecutor, EnforcerReadModel, LeaseRepository, Breadcrumbs, StatusService, EnforcerMetrics, ForecastService],
 })
 export class EnforcerModule {}

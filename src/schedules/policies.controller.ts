@@ -5,13 +5,18 @@ import { PageQuery } from '../common/pagination.js';
 import {
   CreatePolicyDto, ExceptionDto, PolicyCamerasDto, UpdateExceptionDto, UpdatePolicyDto, UpdateWindowDto, WindowDto,
 } from './policy.dto.js';
+import { ForecastQuery } from '../enforcer/forecast.dto.js';
+import { ForecastService } from '../enforcer/forecast.service.js';
 import { PoliciesService } from './policies.service.js';
 
 @ApiTags('policies')
 @ApiBearerAuth()
 @Controller('api/policies')
 export class PoliciesController {
-  constructor(private readonly policies: PoliciesService) {}
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly forecasts: ForecastService,
+  ) {}
 
   @Get()
   list(@Query() query: PageQuery) {
@@ -21,6 +26,12 @@ export class PoliciesController {
   @Get(':id')
   get(@Param('id', new IdPipe()) id: number) {
     return this.policies.get(id);
+  }
+
+  /** What this policy will run and when, camera by camera (the pairs it wants; other policies' share not shown). */
+  @Get(':id/forecast')
+  forecast(@Param('id', new IdPipe()) id: number, @Query() query: ForecastQuery) {
+    return this.forecasts.forPolicy(id, query.from ? new Date(query.from) : undefined, query.days);
   }
 
   @Post()

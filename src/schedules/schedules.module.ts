@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EnforcerModule } from '../enforcer/enforcer.module.js';
 import { CamerasModule } from '../cameras/cameras.module.js';
 import { PoliciesController } from './policies.controller.js';
 import { PoliciesRepository } from './policies.repository.js';
@@ -21,6 +22,7 @@ import { StreamProfile } from './stream-profile.entity.js';
   imports: [
     TypeOrmModule.forFeature([StreamProfile, SchedulePolicy, ScheduleWindow, ScheduleException, ResourceSettings]),
     CamerasModule,
+    EnforcerModule,
   ],
   controllers: [ProfilesController, PoliciesController, ResourceSettingsController],
   providers: [

@@ -371,6 +371,62 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
       });
     });
 
+    describe('forecast', () => {
+      const FROM = '2026-11-30T00:00:00%2B03:00'; // a Monday in the suite's TZ (Asia/Baghdad)
+
+      it('gives a camera\'s days as the enforcer will act — an overnight window with its tail, an off exception — in UTC and local time', async () => {
+        const camera = await createCamera();
+        const profile = await createProfile();
+        const policy = await createPolicy({
+          cameraIds: [camera.id],
+          windows: [
+            { dayOfWeek: 4, startTime: '22:00', endTime: '06:00', profileId: profile.id },
+            { dayOfWeek: 0, startTime: '08:00', endTime: '12:00', profileId: profile.id },
+          ],
+          exceptions: [{ date: '2026-12-07', mode: 'off' }],
+        });
+        const res = await h.request('GET', `/api/cameras/${camera.id}/forecast?from=${FROM}&days=14`);
+        expect(res.status, res.raw).toBe(200);
+        expect(res.body).toMatchObject({ from: '2026-11-29T21:00:00.000Z', to: '2026-12-13T21:00:00.000Z', timeZone: 'Asia/Baghdad' });
+        expect(res.body.intervals.map((i: { startLocal: string; endLocal: string }) => `${i.startLocal} ${i.endLocal}`)).toEqual([
+          '2026-11-30T08:00:00+03:00 2026-11-30T12:00:00+03:00',
+          '2026-12-04T22:00:00+03:00 2026-12-05T06:00:00+03:00',
+          // Monday 2026-12-07 is off by exception.
+          '2026-12-11T22:00:00+03:00 2026-12-12T06:00:00+03:00',
+        ]);
+        expect(res.body.intervals[0]).toEqual({
+          cameraId: camera.id, cameraName: camera.name, profileId: profile.id, profileName: profile.name, policyIds: [policy.id],
+          start: '2026-11-30T05:00:00.000Z', end: '2026-11-30T09:00:00.000Z', startLocal: '2026-11-30T08:00:00+03:00', endLocal: '2026-11-30T12:00:00+03:00',
+        });
+        const byPolicy = await h.request('GET', `/api/policies/${policy.id}/forecast?from=${FROM}&days=7`);
+        expect(byPolicy.status).toBe(200);
+        expect(byPolicy.body.intervals.map((i: { cameraId: number; startLocal: string }) => [i.cameraId, i.startLocal])).toEqual([
+          [camera.id, '2026-11-30T08:00:00+03:00'],
+          [camera.id, '2026-12-04T22:00:00+03:00'],
+        ]);
+        // A pause is in the forecast too.
+        expect((await h.request('POST', `/api/cameras/${camera.id}/pause`, { until: '2099-01-01T00:00:00Z' })).status).toBe(200);
+        expect((await h.request('GET', `/api/cameras/${camera.id}/forecast?days=7`)).body.intervals).toEqual([]);
+      });
+
+      it.each([
+        ['days below 1', 'days=0', /days must not be less than 1/],
+        ['days above 31', 'days=32', /days must not be greater than 31/],
+        ['days in another notation', 'days=0x7', /days must be a whole number/],
+        ['a from that is not a date-time', 'from=yesterday', /from must be an ISO-8601 date-time/],
+      ])('refuses %s with a 400', async (_label, query, message) => {
+        const camera = await createCamera();
+        const res = await h.request('GET', `/api/cameras/${camera.id}/forecast?${query}`);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(message);
+      });
+
+      it('is a 404 for a camera or policy that does not exist', async () => {
+        expect((await h.request('GET', '/api/cameras/999999/forecast')).body).toMatchObject({ statusCode: 404, message: 'camera 999999 not found' });
+        expect((await h.request('GET', '/api/policies/999999/forecast')).body).toMatchObject({ statusCode: 404, message: 'policy 999999 not found' });
+      });
+    });
+
     describe('resource settings', () => {
       it('has a global row that can be changed', async () => {
         const read = await h.request('GET', '/api/resource-settings/global');
