@@ -63,6 +63,15 @@ describe('forecast (a week as intervals)', () => {
     expect((interval.end.getTime() - interval.start.getTime()) / 3_600_000).toBe(3); // 02:00–03:00 does not exist
   });
 
+  it('starts a window whose opening time is skipped by spring-forward at the jump itself', () => {
+    const zone = 'Europe/Berlin'; // 2026-03-29 02:00 → 03:00
+    const data = input([policy({ windows: [win(6, '02:30', '04:00', 1)] })]);
+    const intervals = forecast(data, local('2026-03-29T00:00:00', zone), local('2026-03-30T00:00:00', zone), zone);
+    expect(intervals.map((i) => [i.start.toISOString(), i.end.toISOString()])).toEqual([['2026-03-29T01:00:00.000Z', '2026-03-29T02:00:00.000Z']]);
+    expect(desiredPairs(data, new Date('2026-03-29T01:00:00Z'), zone)).toHaveLength(1);
+    expect(desiredPairs(data, new Date('2026-03-29T00:59:59Z'), zone)).toHaveLength(0);
+  });
+
   it('sees an exception weeks ahead even when nothing else ever changes', () => {
     const data = input([policy({ exceptions: [{ date: '2027-01-20', mode: 'on', startTime: null, endTime: null, profileId: 1 }] })]);
     expect(shown(forecast(data, from, local('2027-02-01T00:00:00'), BAGHDAD))).toEqual(['c10 p1 Wed 00:00–Thu 00:00 [1]']);

@@ -211,10 +211,23 @@ export function nextBoundary(input: ScheduleInput, at: Date, zone: string): Date
   const enabled = input.policies.filter((p) => p.isEnabled && p.cameraIds.length > 0);
   if (enabled.length === 0) return Number.isFinite(best) ? new Date(best) : null;
 
-  // Which wall times matter on each weekday, and which dates have exceptions.
+  const { timesByWeekday, exceptionTimes } = boundaryWallTimes(enabled, zone);
+  const today = DateTime.fromMillis(now, { zone }).startOf('day');
+  for (let offset = 0; offset <= 8; offset++) {
+    const date = today.plus({ days: offset });
+    if (date.toMillis() > best) break;
+    const times = new Set([...timesByWeekday[date.weekday - 1], ...(exceptionTimes.get(date.toISODate()!) ?? [])]);
+    for (const seconds of times) for (const ms of instantsOfWallTime(date, seconds, zone)) consider(ms);
+  }
+  for (const ms of offsetChanges(now, Math.min(best, now + 9 * DAY * 1000), zone)) consider(ms);
+  return Number.isFinite(best) ? new Date(best) : null;
+}
+
+/** The wall times at which policies' schedules can change: per weekday, and per date with an exception (and the date after it). */
+function boundaryWallTimes(policies: SchedulePolicyInput[], zone: string) {
   const timesByWeekday = Array.from({ length: 7 }, () => new Set<number>());
   const exceptionTimes = new Map<string, Set<number>>();
-  for (const policy of enabled) {
+  for (const policy of policies) {
     for (const w of policy.windows) {
       const start = secondsOfDay(w.startTime);
       const end = secondsOfDay(w.endTime);
@@ -237,14 +250,62 @@ export function nextBoundary(input: ScheduleInput, at: Date, zone: string): Date
       exceptionTimes.set(next, (exceptionTimes.get(next) ?? new Set<number>()).add(0));
     }
   }
-
-  const today = DateTime.fromMillis(now, { zone }).startOf('day');
-  for (let offset = 0; offset <= 8; offset++) {
-    const date = today.plus({ days: offset });
-    if (date.toMillis() > best) break;
-    const times = new Set([...timesByWeekday[date.weekday - 1], ...(exceptionTimes.get(date.toISODate()!) ?? [])]);
-    for (const seconds of times) for (const ms of instantsOfWallTime(date, seconds, zone)) consider(ms);
-  }
-  for (const ms of offsetChanges(now, Math.min(best, now + 9 * DAY * 1000), zone)) consider(ms);
-  return Number.isFinite(best) ? new Date(best) : null;
+  return { timesByWeekday, exceptionTimes };
 }
+
+/**
+ * Every instant in (fromMs, toMs) at which one policy's own schedule can change (the same wall
+ * times nextBoundary considers, for that policy alone). Daylight-saving jumps are not included:
+ * see zoneOffsetChanges.
+ */
+export function policyBoundaries(policy: SchedulePolicyInput, fromMs: number, toMs: number, zone: string, cache: BoundaryCache = new BoundaryCache()): number[] {
+  const { timesByWeekday, exceptionTimes } = boundaryWallTimes([policy], zone);
+  const found: number[] = [];
+  for (const date of cache.days(fromMs, toMs, zone)) {
+    const exceptional = exceptionTimes.get(date.iso);
+    const times = exceptional ? new Set([...timesByWeekday[date.weekday], ...exceptional]) : timesByWeekday[date.weekday];
+    for (const seconds of times) for (const ms of cache.instants(date, seconds, zone)) if (ms > fromMs && ms < toMs) found.push(ms);
+  }
+  return found.sort((a, b) => a - b);
+}
+
+interface LocalDay {
+  day: DateTime;
+  iso: string;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+}
+
+/**
+ * What policyBoundaries computes once per forecast rather than once per policy: the local days
+ * of the range, and the instants of each (day, wall time) — a fleet shares a handful of times.
+ */
+export class BoundaryCache {
+  private range: { key: string; days: LocalDay[] } | null = null;
+  private readonly resolved = new Map<string, number[]>();
+
+  days(fromMs: number, toMs: number, zone: string): LocalDay[] {
+    const key = `${fromMs}:${toMs}:${zone}`;
+    if (this.range?.key !== key) {
+      const days: LocalDay[] = [];
+      for (let day = DateTime.fromMillis(fromMs, { zone }).startOf('day'); day.toMillis() < toMs; day = day.plus({ days: 1 })) {
+        days.push({ day, iso: day.toISODate()!, weekday: day.weekday - 1 });
+      }
+      this.range = { key, days };
+    }
+    return this.range.days;
+  }
+
+  instants(date: LocalDay, seconds: number, zone: string): number[] {
+    const key = `${date.iso}:${seconds}`;
+    let found = this.resolved.get(key);
+    if (found === undefined) {
+      found = instantsOfWallTime(date.day, seconds, zone);
+      this.resolved.set(key, found);
+    }
+    return found;
+  }
+}
+
+/** Instants in (fromMs, toMs] where the zone's UTC offset changes (wall time jumps there). */
+export const zoneOffsetChanges = (fromMs: number, toMs: number, zone: string): number[] => offsetChanges(fromMs, toMs, zone);
