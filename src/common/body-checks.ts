@@ -9,25 +9,31 @@ const isWellFormed = (text: string) => !LONE_SURROGATE.test(text);
 export const wellFormed = (text: string) => text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
 
 /**
- * The first string (value or key) in `value` that is not well-formed UTF-16 — a lone surrogate
- * such as the JSON escape "\ud800" — or undefined. Such text cannot be stored as UTF-8 (SQLite
- * would keep invalid bytes, PostgreSQL refuses it), so a body carrying one is refused whole.
- * Iterative, like the depth check: no recursion to overflow.
+ * What is wrong with a parsed body before validation, in one walk over it (iterative: no
+ * recursion to overflow), or null:
+ * - objects or arrays nested more than `maxDepth` levels deep — validation's recursive walk would
+ *   overflow the stack (a 500) on {"a":{"a":…}};
+ * - a string (value or key) that is not well-formed UTF-16 — a lone surrogate such as the JSON
+ *   escape "\ud800": such text cannot be stored as UTF-8 (SQLite would keep invalid bytes,
+ *   PostgreSQL refuses it), so the body is refused whole.
+ * Too deep wins over ill-formed, whichever comes first in the walk.
  */
-export function findIllFormedString(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
+export function bodyProblem(value: unknown, maxDepth: number): string | null {
+  const stack: [unknown, number][] = [[value, 1]];
+  let illFormed: string | undefined;
   while (stack.length > 0) {
-    const current = stack.pop();
+    const [current, depth] = stack.pop()!;
     if (typeof current === 'string') {
-      if (!isWellFormed(current)) return current;
+      if (illFormed === undefined && !isWellFormed(current)) illFormed = current;
     } else if (current !== null && typeof current === 'object') {
+      if (depth > maxDepth) return `Body is nested more than ${maxDepth} levels deep`;
       for (const [key, child] of Object.entries(current)) {
-        if (!isWellFormed(key)) return key;
-        stack.push(child);
+        if (illFormed === undefined && !isWellFormed(key)) illFormed = key;
+        stack.push([child, depth + 1]);
       }
     }
   }
-  return undefined;
+  return illFormed === undefined ? null : `Body contains invalid Unicode (a lone surrogate) in "${wellFormed(illFormed).slice(0, 40)}"`;
 }
 
 /** No body, or an empty JSON object: what a client sends to an endpoint that takes none. */
