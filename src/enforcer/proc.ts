@@ -104,10 +104,9 @@ export interface OrphanedGroup {
 /**
  * What earlier scans learned per PID: its start time, its process group and its marker. A
  * process's environment cannot gain a marker without an exec, which only a process a few
- * moments old is still about to do, so steady scans read nothing but the /proc listing (and the
- * stat of marked processes that are not group leaders, whose leader may die); new PIDs are read
- * in full, and every FULL_SCAN_EVERY scans everything is read again (a PID reused between two
- * scans is then noticed too).
+ * moments old is still about to do, so steady scans read nothing but the /proc listing; new
+ * PIDs are read in full, and every FULL_SCAN_EVERY scans everything is read again (a PID reused
+ * between two scans, or a process become a zombie, is then noticed too).
  */
 const known = new Map<number, Known>();
 let scans = 0;
@@ -156,15 +155,10 @@ export function findOrphanedGroups(): OrphanedGroup[] {
 
 function orphanedGroups(followers: { pid: number; pgrp: number; marker: { node: string; runnerId: number | null } }[], present: Set<number>): OrphanedGroup[] {
   const groups = new Map<number, OrphanedGroup>();
-  const leaderAlive = new Map<number, boolean>();
   for (const f of followers) {
-    let alive = leaderAlive.get(f.pgrp);
-    if (alive === undefined) {
-      const leader = present.has(f.pgrp) ? readStat(f.pgrp) : null;
-      alive = leader !== null && leader.state !== 'Z';
-      leaderAlive.set(f.pgrp, alive);
-    }
-    if (alive) continue;
+    // The leader is listed in this scan: its group is not orphaned (no stat read per runner and tick;
+    // a leader that died as a zombie nobody reaps drops out at the next full scan).
+    if (present.has(f.pgrp)) continue;
     // Still in that group? (A follower may have moved to a group of its own since it was read.)
     const stat = readStat(f.pid);
     if (!stat || stat.state === 'Z' || stat.pgrp !== f.pgrp) continue;
