@@ -77,20 +77,26 @@ describe.runIf(POSTGRES_URL)('a black-holed database link (PostgreSQL)', () => {
     return enforcer;
   }
 
-  it('records a tick that cannot finish within its budget as failed, leaves the runner alone, shows the enforcer down, and recovers', async () => {
-    // No statement timeout: only the tick budget stands between the enforcer and waiting forever.
-    const enforcer = await startEnforcer({ ENFORCER_TICK_BUDGET_SECONDS: '3', DB_STATEMENT_TIMEOUT_MS: '0' });
-    const before = await until('the runner', async () => ((await runner())?.pid ? runner() : undefined));
-    await until('a clean tick', () => status().lastOk !== null && status().lastError === null);
-
+  /** Black-holes the link and waits for the enforcer to record a failed tick: its status then, and how long that took. */
+  async function holdUntilFailedTick() {
     proxy.hold();
     const heldAt = Date.now();
     const failed = await until('a failed tick', () => {
       const s = status();
       return s.lastError ? s : undefined;
     }, 10_000);
+    return { failed, tookMs: Date.now() - heldAt };
+  }
+
+  it('records a tick that cannot finish within its budget as failed, leaves the runner alone, shows the enforcer down, and recovers', async () => {
+    // No statement timeout: only the tick budget stands between the enforcer and waiting forever.
+    const enforcer = await startEnforcer({ ENFORCER_TICK_BUDGET_SECONDS: '3', DB_STATEMENT_TIMEOUT_MS: '0' });
+    const before = await until('the runner', async () => ((await runner())?.pid ? runner() : undefined));
+    await until('a clean tick', () => status().lastOk !== null && status().lastError === null);
+
+    const { failed, tookMs } = await holdUntilFailedTick();
     // The tick under way when the link went dark began at most one interval earlier.
-    expect(Date.now() - heldAt).toBeLessThan(3000 + 1000 + 1500);
+    expect(tookMs).toBeLessThan(3000 + 1000 + 1500);
     expect(failed.lastError).toMatch(/tick did not finish within 3 s \(ENFORCER_TICK_BUDGET_SECONDS\): the database or state store is not answering/);
     await enforcer.waitFor(/ERROR.*tick \(\w[\w ]*\) failed, runners left as they are: tick did not finish within 3 s/, 5000);
     // /health and `bisk status` call the enforcer down once its last good tick is older than 3 intervals + 5 s.
@@ -112,13 +118,8 @@ describe.runIf(POSTGRES_URL)('a black-holed database link (PostgreSQL)', () => {
     await until('the runner', async () => ((await runner())?.pid ? true : undefined));
     await until('a clean tick', () => status().lastError === null && status().alive);
 
-    proxy.hold();
-    const heldAt = Date.now();
-    const failed = await until('a failed tick', () => {
-      const s = status();
-      return s.lastError ? s : undefined;
-    }, 10_000);
-    expect(Date.now() - heldAt).toBeLessThan(3000 + 1500);
+    const { failed, tookMs } = await holdUntilFailedTick();
+    expect(tookMs).toBeLessThan(3000 + 1500);
     expect(failed.lastError).toMatch(/PostgreSQL did not answer within 3 s \(DB_STATEMENT_TIMEOUT_MS \+ 2 s\): the database or the network to it is not responding/);
 
     proxy.release();
