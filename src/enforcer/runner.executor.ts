@@ -229,12 +229,23 @@ export class RunnerExecutor {
     return t;
   }
 
-  /** A runner exited on its own: restart it in place when allowed, else record it and ask for a tick (which applies the back-off). */
+  /**
+   * A runner exited on its own: answer the exit, then stop what its leader left in its group
+   * (ffmpeg …) after the usual grace — after, so a restart in place does not wait for that
+   * /proc scan.
+   */
   private async handleExit(t: Tracked, exit: ExitInfo): Promise<void> {
     if (this.tracked.get(t.runnerId) !== t || t.stopping) return;
     this.tracked.drop(t);
-    // The leader is gone; what it started (ffmpeg …) may still run in its group: stopped after the usual grace.
-    void this.reapGroup(t.pid, t.startTime, t.cameraId, t.profileId);
+    try {
+      await this.answerExit(t, exit);
+    } finally {
+      await this.reapGroup(t.pid, t.startTime, t.cameraId, t.profileId);
+    }
+  }
+
+  /** Restarts an exited runner in place when allowed, else records the exit and asks for a tick (which applies the back-off). */
+  private async answerExit(t: Tracked, exit: ExitInfo): Promise<void> {
     // Stopped on purpose by someone else (stop-runners, the API, a camera being deleted): they record it.
     const current = await this.repo.findRunner(t.runnerId).catch(() => undefined);
     if (current === null || (current && current.pid !== t.pid) || current?.status === 'stopping' || current?.status === 'exited') {
