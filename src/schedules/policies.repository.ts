@@ -138,6 +138,10 @@ export class PoliciesRepository extends EntityRepository<SchedulePolicy> {
     return this.dataSource.getRepository(ScheduleWindow).findOneBy({ id: windowId, policyId });
   }
 
+  listWindows(policyId: number): Promise<ScheduleWindow[]> {
+    return this.dataSource.getRepository(ScheduleWindow).findBy({ policyId });
+  }
+
   async countWindows(policyId: number): Promise<number> {
     return this.dataSource.getRepository(ScheduleWindow).countBy({ policyId });
   }

@@ -11,7 +11,7 @@ import {
 } from './policy.dto.js';
 import { type ExceptionValues, PoliciesRepository, type PolicyChanges, type WindowValues } from './policies.repository.js';
 import { ProfilesRepository } from './profiles.repository.js';
-import { duplicateDates, exceptionProblems, normalizeException } from './schedule.rules.js';
+import { duplicateDates, exceptionProblems, normalizeException, windowOverlaps, windowOverlapsWith } from './schedule.rules.js';
 import { toExceptionView, toPolicyView, toWindowView } from './schedule.views.js';
 
 const normalizeWindow = (w: WindowDto): WindowValues => ({
@@ -76,6 +76,7 @@ export class PoliciesService {
       const missing = await this.cameras.missingIds(dto.cameraIds);
       if (missing.length) problems.push(field('cameraIds', `refers to cameras that do not exist: ${listSome(missing)}`));
     }
+    if (dto.windows) problems.push(...windowOverlaps(dto.windows));
     dto.exceptions?.forEach((e, i) => problems.push(...exceptionProblems(e, `exceptions[${i}]`)));
     const dates = duplicateDates(dto.exceptions ?? []);
     if (dates.length) problems.push(field('exceptions', `has more than one exception on ${dates.join(', ')} (one per date)`));
@@ -132,7 +133,7 @@ export class PoliciesService {
   async addWindow(policyId: number, dto: WindowDto) {
     await this.requirePolicy(policyId);
     if ((await this.policies.countWindows(policyId)) >= MAX_WINDOWS) throw badField('windows', `of policy ${policyId} are at the maximum of ${MAX_WINDOWS}: remove one first`);
-    await this.ensureProfiles([{ field: 'profileId', id: dto.profileId }]);
+    await this.ensureWindowFits(policyId, dto, undefined);
     return toWindowView(await this.policies.insertWindow(policyId, normalizeWindow(dto)));
   }
 
@@ -140,10 +141,24 @@ export class PoliciesService {
     await this.requirePolicy(policyId);
     const current = await this.policies.findWindow(policyId, windowId);
     if (!current) throw notFound(`window ${windowId} in policy`, policyId);
-    await this.ensureProfiles([{ field: 'profileId', id: dto.profileId }]);
     const merged = normalizeWindow({ ...current, ...dto } as WindowDto);
+    await this.ensureWindowFits(policyId, { ...merged, profileId: dto.profileId }, windowId);
     await this.policies.updateWindow(windowId, merged);
     return toWindowView((await this.policies.findWindow(policyId, windowId))!);
+  }
+
+  /**
+   * A window sent on its own: its profile exists and it overlaps none of the policy's other
+   * windows (errors on "(body)": the body is the window). Stored windows are not checked among
+   * themselves — rows written before the rule may overlap, and the enforcer still reads them as a union.
+   */
+  private async ensureWindowFits(policyId: number, window: { dayOfWeek: number; startTime: string; endTime: string; profileId?: number }, windowId: number | undefined) {
+    const others = (await this.policies.listWindows(policyId)).filter((w) => w.id !== windowId);
+    const problems = [
+      ...(await this.missingProfiles([{ field: 'profileId', id: window.profileId }])),
+      ...windowOverlapsWith(window, others, '(body)'),
+    ];
+    if (problems.length) throw badFields(problems);
   }
 
   async removeWindow(policyId: number, windowId: number): Promise<void> {

@@ -20,7 +20,7 @@ export class WindowDto {
   @Max(6, { message: 'dayOfWeek must be from 0 (Monday) to 6 (Sunday)' })
   dayOfWeek: number;
 
-  @ApiProperty({ example: '08:00', description: 'Local wall time. start = end: the whole day; start > end: runs past midnight into the next day.' })
+  @ApiProperty({ example: '08:00', description: 'Local wall time. start = end: the whole day; start > end: runs past midnight into the next day. Must not overlap the policy\'s other windows.' })
   @IsWallTime()
   startTime: string;
 
@@ -76,7 +76,7 @@ export class CreatePolicyDto {
   @IsOptionalNotNull() @IsArray() @ArrayMaxSize(10000) @IsInt({ each: true, message: 'cameraIds must contain camera ids (whole numbers)' }) @Min(1, { each: true }) @Max(MAX_INT32, { each: true, message: 'cameraIds must contain camera ids from 1 to 2147483647' })
   cameraIds?: number[];
 
-  @ApiPropertyOptional({ type: [WindowDto], description: 'Weekly windows (replaces the set on update).' })
+  @ApiPropertyOptional({ type: [WindowDto], description: 'Weekly windows (replaces the set on update). Windows of one policy may not overlap on a local day (overnight tails included, touching is fine): 400 "Overlapping windows on Tue: 08:00–12:00 conflicts with 10:00–14:00".' })
   @IsOptionalNotNull() @IsArray() @ArrayMaxSize(MAX_WINDOWS) @ValidateNested({ each: true }) @Type(() => WindowDto)
   windows?: WindowDto[];
 

@@ -330,10 +330,138 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         expect([Number(w.n), Number(e.n)]).toEqual([0, 0]);
       });
 
+      describe('overlapping windows of one policy are refused, however they arrive', () => {
+        const windowsOf = async (policyId: number) =>
+          (await h.request('GET', `/api/policies/${policyId}/windows`)).body.map((w: any) => [w.dayOfWeek, w.startTime, w.endTime, w.profileId]);
+
+        it('POST /api/policies: a 400 on the later window of the pair, nothing written', async () => {
+          const day = await createProfile();
+          const night = await createProfile();
+          const before = await rowCounts();
+          const res = await h.request('POST', '/api/policies', {
+            name: unique('overlap'),
+            windows: [
+              { dayOfWeek: 1, startTime: '08:00', endTime: '12:00', profileId: day.id },
+              { dayOfWeek: 0, startTime: '22:00', endTime: '06:00', profileId: night.id },
+              { dayOfWeek: 2, startTime: '09:00', endTime: '10:00', profileId: day.id },
+              { dayOfWeek: 1, startTime: '10:00', endTime: '14:00', profileId: night.id },
+            ],
+          });
+          expect(res.status, res.raw).toBe(400);
+          expect(res.body).toEqual({
+            statusCode: 400,
+            error: 'Bad Request',
+            message: 'Overlapping windows on Tue: 08:00–12:00 conflicts with 10:00–14:00',
+            errors: [{ field: 'windows[3]', messages: ['Overlapping windows on Tue: 08:00–12:00 conflicts with 10:00–14:00'] }],
+          });
+          expect(await rowCounts()).toEqual(before);
+          // Touching windows and a night that ends where the morning starts are fine.
+          const touching = await h.request('POST', '/api/policies', {
+            name: unique('touching'),
+            windows: [
+              { dayOfWeek: 1, startTime: '08:00', endTime: '12:00', profileId: day.id },
+              { dayOfWeek: 0, startTime: '22:00', endTime: '08:00', profileId: night.id },
+              { dayOfWeek: 1, startTime: '12:00:00', endTime: '14:00', profileId: night.id },
+            ],
+          });
+          expect(touching.status, touching.raw).toBe(201);
+        });
+
+        it('PATCH /api/policies/:id: an overnight tail onto the next day refuses the whole change', async () => {
+          const profile = await createProfile();
+          const policy = await createPolicy({ notes: 'before', windows: [{ dayOfWeek: 3, startTime: '08:00', endTime: '09:00', profileId: profile.id }] });
+          const before = await rowCounts();
+          const res = await h.request('PATCH', `/api/policies/${policy.id}`, {
+            notes: 'after',
+            windows: [
+              { dayOfWeek: 0, startTime: '22:00', endTime: '06:00', profileId: profile.id },
+              { dayOfWeek: 1, startTime: '05:00', endTime: '08:00:00', profileId: profile.id },
+              { dayOfWeek: 6, startTime: '23:00', endTime: '00:30', profileId: profile.id },
+              { dayOfWeek: 0, startTime: '00:00', endTime: '00:00', profileId: profile.id },
+            ],
+          });
+          expect(res.status, res.raw).toBe(400);
+          expect(res.body.errors).toEqual([
+            { field: 'windows[1]', messages: ['Overlapping windows on Tue: Mon 22:00–06:00 conflicts with 05:00–08:00'] },
+            { field: 'windows[3]', messages: [
+              'Overlapping windows on Mon: Sun 23:00–00:30 conflicts with 00:00–00:00 (whole day)',
+              'Overlapping windows on Mon: 00:00–00:00 (whole day) conflicts with 22:00–06:00',
+            ] },
+          ]);
+          expect(res.body.message).toBe([
+            'Overlapping windows on Tue: Mon 22:00–06:00 conflicts with 05:00–08:00',
+            'Overlapping windows on Mon: Sun 23:00–00:30 conflicts with 00:00–00:00 (whole day)',
+            'Overlapping windows on Mon: 00:00–00:00 (whole day) conflicts with 22:00–06:00',
+          ].join('; '));
+          expect(await rowCounts()).toEqual(before);
+          const after = (await h.request('GET', `/api/policies/${policy.id}`)).body;
+          expect([after.notes, after.windows.map((w: any) => [w.dayOfWeek, w.startTime, w.endTime])]).toEqual(['before', [[3, '08:00:00', '09:00:00']]]);
+        });
+
+        it('POST /api/policies/:id/windows: the new window against the stored ones, Sunday night into Monday', async () => {
+          const profile = await createProfile();
+          const other = await createProfile();
+          const policy = await createPolicy({ windows: [{ dayOfWeek: 6, startTime: '22:00', endTime: '06:00', profileId: profile.id }] });
+          const before = await rowCounts();
+          const res = await h.request('POST', `/api/policies/${policy.id}/windows`, { dayOfWeek: 0, startTime: '05:00', endTime: '07:00', profileId: other.id });
+          expect(res.status, res.raw).toBe(400);
+          expect(res.body.message).toBe('Overlapping windows on Mon: Sun 22:00–06:00 conflicts with 05:00–07:00');
+          expect(res.body.errors).toEqual([{ field: '(body)', messages: ['Overlapping windows on Mon: Sun 22:00–06:00 conflicts with 05:00–07:00'] }]);
+          expect(await rowCounts()).toEqual(before);
+          const touching = await h.request('POST', `/api/policies/${policy.id}/windows`, { dayOfWeek: 0, startTime: '06:00', endTime: '07:00', profileId: other.id });
+          expect(touching.status, touching.raw).toBe(201);
+          expect(await windowsOf(policy.id)).toEqual([[0, '06:00:00', '07:00:00', other.id], [6, '22:00:00', '06:00:00', profile.id]]);
+        });
+
+        it('PATCH /api/policies/:id/windows/:windowId: the changed window against the others, not itself', async () => {
+          const profile = await createProfile();
+          const other = await createProfile();
+          const policy = await createPolicy({
+            windows: [
+              { dayOfWeek: 1, startTime: '08:00', endTime: '12:00', profileId: profile.id },
+              { dayOfWeek: 1, startTime: '12:00', endTime: '14:00', profileId: profile.id },
+            ],
+          });
+          const [morning, noon] = policy.windows;
+          const before = await rowCounts();
+          const res = await h.request('PATCH', `/api/policies/${policy.id}/windows/${noon.id}`, { startTime: '11:00:30' });
+          expect(res.status, res.raw).toBe(400);
+          expect(res.body.errors).toEqual([{ field: '(body)', messages: ['Overlapping windows on Tue: 08:00–12:00 conflicts with 11:00:30–14:00'] }]);
+          expect(await rowCounts()).toEqual(before);
+          const whole = await h.request('PATCH', `/api/policies/${policy.id}/windows/${morning.id}`, { startTime: '00:00', endTime: '00:00' });
+          expect(whole.status).toBe(400);
+          expect(whole.body.message).toBe('Overlapping windows on Tue: 00:00–00:00 (whole day) conflicts with 12:00–14:00');
+          expect(await windowsOf(policy.id)).toEqual([[1, '08:00:00', '12:00:00', profile.id], [1, '12:00:00', '14:00:00', profile.id]]);
+          // Changing a window within its own time, or its profile, is no clash with itself.
+          const ok = await h.request('PATCH', `/api/policies/${policy.id}/windows/${morning.id}`, { startTime: '09:00', profileId: other.id });
+          expect(ok.status, ok.raw).toBe(200);
+          expect(ok.body).toMatchObject({ startTime: '09:00:00', endTime: '12:00:00', profileId: other.id });
+        });
+
+        it('keeps windows stored before the rule readable and editable; only new overlaps are refused', async () => {
+          const profile = await createProfile();
+          const policy = await createPolicy();
+          for (const [start, end] of [['08:00:00', '12:00:00'], ['10:00:00', '14:00:00']]) {
+            await h.dataSource.query(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (${policy.id}, 4, '${start}', '${end}', ${profile.id})`);
+          }
+          expect(await windowsOf(policy.id)).toEqual([[4, '08:00:00', '12:00:00', profile.id], [4, '10:00:00', '14:00:00', profile.id]]);
+          expect((await h.request('PATCH', `/api/policies/${policy.id}`, { notes: 'kept' })).status).toBe(200);
+          expect((await h.request('POST', `/api/policies/${policy.id}/windows`, { dayOfWeek: 4, startTime: '14:00', endTime: '15:00', profileId: profile.id })).status).toBe(201);
+          const clash = await h.request('POST', `/api/policies/${policy.id}/windows`, { dayOfWeek: 4, startTime: '13:00', endTime: '13:30', profileId: profile.id });
+          expect(clash.body.message).toBe('Overlapping windows on Fri: 10:00–14:00 conflicts with 13:00–13:30');
+          expect((await windowsOf(policy.id)).length).toBe(3);
+        });
+      });
+
       // The schema's maximum (1,000 windows, 1,000 exceptions) works on both engines; one more is a 400.
       const MAX = 1000;
+      // Back to back, never overlapping (refused since one policy is one timeline): 143 windows of 10 minutes a day.
       const manyWindows = (n: number, profileId: number) =>
-        Array.from({ length: n }, (_, i) => ({ dayOfWeek: i % 7, startTime: '08:00', endTime: '09:00', profileId }));
+        Array.from({ length: n }, (_, i) => {
+          const minutes = Math.floor(i / 7) * 10;
+          const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+          return { dayOfWeek: i % 7, startTime: hhmm(minutes), endTime: hhmm(minutes + 10), profileId };
+        });
       const manyExceptions = (n: number) =>
         Array.from({ length: n }, (_, i) => ({ date: new Date(Date.UTC(2027, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), mode: 'off' }));
 
