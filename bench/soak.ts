@@ -168,16 +168,21 @@ class Soak {
     if (res.status === 201) this.model.cameras.set(res.body.id, { name });
   }
 
-  /** Windows around "now" (opening and closing within the next minutes) or all day. */
+  /**
+   * Windows around "now" (opening and closing within the next minutes, one after another: the
+   * API refuses windows of one policy that overlap) or all day.
+   */
   windows(): { dayOfWeek: number; startTime: string; endTime: string; profileId: number }[] {
     const now = DateTime.now().setZone(TZ);
     const profiles = [...this.model.profiles.keys()];
+    if (random() < 0.3) return [{ dayOfWeek: now.weekday - 1, startTime: '00:00', endTime: '00:00', profileId: pick(profiles) }];
     const count = 1 + Math.floor(random() * 3);
+    let start = now.plus({ seconds: Math.floor(random() * 120) - 30 });
     return Array.from({ length: count }, () => {
-      if (random() < 0.3) return { dayOfWeek: now.weekday - 1, startTime: '00:00', endTime: '00:00', profileId: pick(profiles) };
-      const start = now.plus({ seconds: Math.floor(random() * 120) - 30 });
       const end = start.plus({ seconds: 10 + Math.floor(random() * 60) });
-      return { dayOfWeek: start.weekday - 1, startTime: start.toFormat('HH:mm:ss'), endTime: end.toFormat('HH:mm:ss'), profileId: pick(profiles) };
+      const window = { dayOfWeek: start.weekday - 1, startTime: start.toFormat('HH:mm:ss'), endTime: end.toFormat('HH:mm:ss'), profileId: pick(profiles) };
+      start = end.plus({ seconds: Math.floor(random() * 30) });
+      return window;
     });
   }
 
