@@ -3,6 +3,7 @@ import { StateStoreModule } from './state/state-store.module.js';
 import { CamerasModule } from './cameras/cameras.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EnforcerApiModule } from './enforcer/enforcer-api.module.js';
 import { HeartbeatsModule } from './heartbeats/heartbeats.module.js';
@@ -24,6 +25,7 @@ export class AppModule {
         EnforcerApiModule,
         HeartbeatsModule,
         SystemModule,
+        ConsoleModule,
       ],
     };
   }

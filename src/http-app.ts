@@ -1,14 +1,17 @@
 import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Eta } from 'eta';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { checkAuthorization, isPublicPath } from './common/api-auth.js';
 import { bodyProblem, NoUnexpectedBodyGuard } from './common/body-checks.js';
 import { BiskLogger } from './common/logger.js';
 import { refuseRequest } from './common/request-guard.js';
+import { contentSecurityPolicy, VIEWS_DIR } from './console/console.view.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { HEARTBEAT_OPENAPI, HEARTBEAT_PATH, registerHeartbeatRoute } from './heartbeats/heartbeat.route.js';
@@ -87,6 +90,18 @@ export async function createHttpApp(config: AppConfig, options: { logger?: boole
       }
     });
   }
+
+  // Pages (/dash/…): Nest's MVC rendering through @fastify/view with Eta, which escapes every
+  // `<%= %>` interpolation. Each page gets a fresh nonce; the policy allows only scripts carrying it.
+  app.setViewEngine({ engine: { eta: new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true }) }, templates: VIEWS_DIR, production: true });
+  // (preHandler: after @fastify/view's own onRequest hook, which resets `reply.locals`.)
+  fastify.addHook('preHandler', async (request, reply) => {
+    if (!request.url.startsWith('/dash/')) return;
+    const nonce = randomBytes(16).toString('base64');
+    const withLocals = reply as typeof reply & { locals?: Record<string, unknown> };
+    withLocals.locals = { ...withLocals.locals, nonce };
+    reply.header('content-security-policy', contentSecurityPolicy(nonce));
+  });
 
   registerHeartbeatRoute(fastify, app.get(HeartbeatsService), config);
   app.useGlobalPipes(createValidationPipe());

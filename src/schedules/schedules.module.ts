@@ -28,6 +28,6 @@ import { StreamProfile } from './stream-profile.entity.js';
   providers: [
     ProfilesService, ProfilesRepository, PoliciesService, PoliciesRepository, ResourceSettingsService, ResourceSettingsRepository,
   ],
-  exports: [ProfilesRepository, PoliciesRepository, ResourceSettingsRepository],
+  exports: [ProfilesRepository, PoliciesRepository, ResourceSettingsRepository, ProfilesService, PoliciesService, ResourceSettingsService],
 })
 export class SchedulesModule {}

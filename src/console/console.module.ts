@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { CamerasModule } from '../cameras/cameras.module.js';
+import { Clock } from '../common/clock.js';
+import { EnforcerModule } from '../enforcer/enforcer.module.js';
+import { SchedulesModule } from '../schedules/schedules.module.js';
+import { AssetsController } from './assets.controller.js';
+import { CameraPages } from './cameras.page.js';
+import { ConsolePages } from './console.pages.js';
+import { PolicyPages } from './policies.page.js';
+
+/**
+ * The operator console under /dash/: server-rendered pages (Eta templates in views/) over the same
+ * services as the JSON API, so a form shows exactly the API's validation messages.
+ */
+@Module({
+  imports: [CamerasModule, SchedulesModule, EnforcerModule],
+  controllers: [AssetsController, CameraPages, PolicyPages],
+  providers: [ConsolePages, Clock],
+})
+export class ConsoleModule {}
