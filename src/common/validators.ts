@@ -56,6 +56,43 @@ export function IsCalendarDate(options?: ValidationOptions) {
   );
 }
 
+/** "2026-12-01T08:00:00+03:00" / "…Z": a date-time whose instant is unambiguous (no local time without an offset). */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/;
+
+const daysIn = (year: number, month: number) =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/**
+ * An ISO-8601 date-time with `Z` or an offset, on a real calendar day, in years 1–9999 once
+ * converted to UTC (what both engines store): a bare date or local time would be read in the
+ * server's zone, and "2026-02-30" would roll over to March. (Plain arithmetic for the calendar:
+ * Date.UTC and validator's strict ISO check read years 0–99 as 1900–1999.)
+ */
+export function isInstant(value: unknown): value is string {
+  const match = typeof value === 'string' ? INSTANT.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  const ms = Date.parse(value as string);
+  if (!Number.isFinite(ms)) return false;
+  const utcYear = new Date(ms).getUTCFullYear();
+  return utcYear >= 1 && utcYear <= 9999;
+}
+
+export function IsInstant(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: isInstant,
+        defaultMessage: (args) =>
+          `${args?.property} must be an ISO-8601 date-time with Z or an offset, such as 2026-12-01T08:00:00+03:00 (got ${JSON.stringify(args?.value)?.slice(0, 60)})`,
+      },
+    },
+    options,
+  );
+}
+
 /** No control characters (newlines, NUL, escapes) in names and URLs: they break logs and argv. */
 export function HasNoControlChars(options?: ValidationOptions) {
   return ValidateBy(

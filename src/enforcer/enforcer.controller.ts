@@ -1,13 +1,17 @@
 import { hostname } from 'node:os';
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, ServiceUnavailableException } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, ConflictException, Controller, Get, HttpCode, HttpException, HttpStatus, Param, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Clock } from '../common/clock.js';
 import { EVENT_KINDS, type EventKind } from '../common/domain.js';
+import { notFound } from '../common/errors.js';
+import { IdPipe } from '../common/id.pipe.js';
 import { maskCredentials } from '../common/mask.js';
 import { MAX_INT32, page, PageQuery, QueryInt } from '../common/pagination.js';
 import { IsOptionalNotNull } from '../common/validators.js';
-import { Breadcrumbs } from './breadcrumbs.js';
+import { Breadcrumbs, type EnforcerBreadcrumbs } from './breadcrumbs.js';
 import { EnforcerReadModel } from './enforcer.read-model.js';
 import { EnforcerService } from './enforcer.service.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -104,15 +108,22 @@ export class EnforcerController {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    await breadcrumbs.requestEnforce(now);
-    // Same host: wake it at once. Elsewhere (or another user) it sees the request within a second.
-    let signalled = false;
-    try {
-      if (crumbs.runningPid && (crumbs.host === null || crumbs.host === hostname())) signalled = process.kill(crumbs.runningPid, 'SIGUSR1');
-    } catch {
-      signalled = false;
-    }
+    const signalled = await this.wake(breadcrumbs, crumbs, now);
     return { requested: true, at: now.toISOString(), node: breadcrumbs.node, enforcerPid: crumbs.runningPid, host: crumbs.host, signalled };
+  }
+
+  /**
+   * Asks the enforcer of `breadcrumbs`' node to tick now: through the state store (seen within a
+   * second wherever it runs) and, on this host, at once by SIGUSR1. Returns whether it was signalled.
+   */
+  private async wake(breadcrumbs: Breadcrumbs, crumbs: EnforcerBreadcrumbs, now: Date): Promise<boolean> {
+    await breadcrumbs.requestEnforce(now);
+    try {
+      if (crumbs.runningPid && (crumbs.host === null || crumbs.host === hostname())) return process.kill(crumbs.runningPid, 'SIGUSR1');
+    } catch {
+      // not ours to signal (another user) or just gone: the state store request still stands
+    }
+    return false;
   }
 
   /**
@@ -180,5 +191,45 @@ export class EnforcerController {
   @HttpCode(200)
   async stopRunners(@Body() dto: StopRunnersDto) {
     return this.executor.stopRunners({ cameraId: dto.cameraId, profileId: dto.profileId }, 'stopped through the API');
+  }
+
+  /**
+   * Restarts one runner now: its process is stopped the way POST /api/runners/stop stops one
+   * (group TERM, then KILL after the stop timeout; a `stop` event), then this node's enforcer is
+   * woken so that, the pair being still wanted, it starts the runner again at once. Nothing is
+   * stopped unless an enforcer is running to start it again.
+   */
+  @Post('runners/:id/restart')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Restart one runner now', description: 'Stops the process and wakes the enforcer, which starts it again at once if its schedule still wants it. Takes no body (none or {}).' })
+  @ApiParam({ name: 'id', description: 'runner id', schema: { type: 'integer', minimum: 1, maximum: MAX_INT32 } })
+  @ApiAcceptedResponse({ description: '{runnerId, cameraId, profileId, node, oldPid, stopped, enforcerPid, signalled, message}' })
+  @ApiNotFoundResponse({ description: 'no runner with this id' })
+  @ApiConflictResponse({ description: 'the runner has no process (not running), is already stopping, or runs on another node' })
+  @ApiServiceUnavailableResponse({ description: 'no enforcer is running on this node to start it again' })
+  async restartRunner(@Param('id', new IdPipe()) id: number) {
+    const runner = await this.readModel.runner(id);
+    if (!runner) throw notFound('runner', id);
+    if (runner.pid === null) {
+      throw new ConflictException(`runner ${id} is not running (status ${runner.status}, no process): nothing to restart; the enforcer starts it when its schedule wants it`);
+    }
+    if (runner.status === 'stopping') throw new ConflictException(`runner ${id} (pid ${runner.pid}) is already being stopped`);
+    if (runner.node !== this.executor.node) {
+      throw new ConflictException(`runner ${id} runs on node ${runner.node}; this app (node ${this.executor.node}) can only signal its own node's runners: restart it through that node's app`);
+    }
+    const now = this.clock.now();
+    const crumbs = await this.breadcrumbs.read();
+    if (!enforcerLiveness(crumbs, now, this.config.enforcer.intervalSeconds).alive) {
+      throw new ServiceUnavailableException(
+        `No enforcer is running on node ${this.executor.node} (no recent tick) to start runner ${id} again, so it was not stopped: start the enforcer with "sudo systemctl start bisk-enforcer.service" or "bisk run-enforcer"`,
+      );
+    }
+    const { stopped } = await this.executor.stopRunners({ cameraId: runner.cameraId, profileId: runner.profileId }, 'restart requested through the API');
+    const signalled = await this.wake(this.breadcrumbs, crumbs, this.clock.now());
+    return {
+      runnerId: id, cameraId: runner.cameraId, profileId: runner.profileId, node: runner.node, oldPid: runner.pid, stopped: stopped > 0,
+      enforcerPid: crumbs.runningPid, signalled,
+      message: `runner ${id} (pid ${runner.pid}) ${stopped > 0 ? 'stopped' : 'was already gone'}; the enforcer starts it again at once if its schedule still wants it`,
+    };
   }
 }

@@ -39,6 +39,12 @@ export class EnforcerReadModel {
     return [rows.map(toRunner), Number(count.n)];
   }
 
+  /** One runner row, or null. */
+  async runner(id: number): Promise<RunnerRow | null> {
+    const [row] = await this.sql.query<Row>(`SELECT ${selectList('runners')} FROM runners WHERE id = ?`, [id]);
+    return row ? toRunner(row) : null;
+  }
+
   /** Status, process and last heartbeat of every runner (the tallies). */
   async runnerStates(): Promise<Pick<RunnerRow, 'id' | 'status' | 'pid' | 'lastHeartbeatAt'>[]> {
     const rows = await this.sql.rows('SELECT id, status, pid, last_heartbeat_at FROM runners');

@@ -1,0 +1,3 @@
+import { defineRunnersApiSuite } from './runners-api.suite.js';
+
+defineRunnersApiSuite('sqlite');
