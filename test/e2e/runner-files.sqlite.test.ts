@@ -1,0 +1,3 @@
+import { defineRunnerFilesSuite } from './runner-files.suite.js';
+
+defineRunnerFilesSuite('sqlite');
