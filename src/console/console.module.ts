@@ -6,7 +6,10 @@ import { SchedulesModule } from '../schedules/schedules.module.js';
 import { AssetsController } from './assets.controller.js';
 import { CameraPages } from './cameras.page.js';
 import { ConsolePages } from './console.pages.js';
+import { EventPages } from './events.page.js';
 import { PolicyPages } from './policies.page.js';
+import { ProfilePages } from './profiles.page.js';
+import { ResourcePages } from './resources.page.js';
 
 /**
  * The operator console under /dash/: server-rendered pages (Eta templates in views/) over the same
@@ -14,7 +17,7 @@ import { PolicyPages } from './policies.page.js';
  */
 @Module({
   imports: [CamerasModule, SchedulesModule, EnforcerModule],
-  controllers: [AssetsController, CameraPages, PolicyPages],
+  controllers: [AssetsController, CameraPages, ProfilePages, PolicyPages, ResourcePages, EventPages],
   providers: [ConsolePages, Clock],
 })
 export class ConsoleModule {}

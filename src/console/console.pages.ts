@@ -47,7 +47,7 @@ export class ConsolePages {
     const out = new Map<number, RunnerBadge[]>();
     if (cameraIds.length === 0) return out;
     const rows = await this.sql.rows(
-      `SELECT r.id, r.camera_id, r.profile_id, p.name, r.node, r.status, r.pid, r.last_heartbeat_at FROM runners r LEFT JOIN stream_profiles p ON p.id = r.profile_id WHERE r.camera_id IN (${cameraIds.map(() => '?').join(', ')}) ORDER BY r.camera_id, r.profile_id`,
+      `SELECT r.id, r.camera_id, r.profile_id, p.name AS profile_name, r.node, r.status, r.pid, r.last_heartbeat_at FROM runners r LEFT JOIN stream_profiles p ON p.id = r.profile_id WHERE r.camera_id IN (${cameraIds.map(() => '?').join(', ')}) ORDER BY r.camera_id, r.profile_id`,
       cameraIds,
     );
     const now = this.clock.now();

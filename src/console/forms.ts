@@ -103,3 +103,25 @@ const pipe = createValidationPipe();
 export async function validated<T>(dto: new () => T, body: Record<string, unknown>): Promise<T> {
   return (await pipe.transform(body, { type: 'body', metatype: dto })) as T;
 }
+
+/**
+ * Extra runner arguments as an operator writes them, one per line: `--min_face_px 40`,
+ * `--tracker bytetrack`, `--debug` (a flag alone is `true`). Numbers stay numbers. A line is
+ * split at its first space; the API's own rules then judge names and values.
+ */
+export function parseExtraArgs(text: string): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    const space = trimmed.search(/\s/);
+    const key = space === -1 ? trimmed : trimmed.slice(0, space);
+    const value = space === -1 ? '' : trimmed.slice(space + 1).trim();
+    out[key] = value === '' ? true : DECIMAL.test(value) ? Number(value) : value;
+  }
+  return out;
+}
+
+/** The inverse of parseExtraArgs, for the form. */
+export const formatExtraArgs = (args: Record<string, unknown> | null | undefined) =>
+  Object.entries(args ?? {}).map(([key, value]) => (value === true ? key : value === null ? `${key} null` : `${key} ${value}`)).join('\n');

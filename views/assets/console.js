@@ -65,3 +65,9 @@
     }
   });
 })();
+
+// Resource caps: the camera picker opens that camera's override.
+document.getElementById('override-open')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  location.href = '/dash/resources/cameras/' + encodeURIComponent(document.getElementById('override-camera').value);
+});
