@@ -20,9 +20,9 @@ function fleet(cameras: number): ScheduleInput {
     isEnabled: true,
     cameraIds: [i + 1],
     windows: [
-      ...[0, 1, 2, 3, 4].map((d) => ({ dayOfWeek: d, startTime: hhmm(420 + (i % 12) * 5), endTime: hhmm(900 + (i % 7) * 10), profileId: 1 + (i % 3) })),
-      { dayOfWeek: 4, startTime: '22:00:00', endTime: '06:00:00', profileId: 2 },
-      { dayOfWeek: 5, startTime: '00:00:00', endTime: '00:00:00', profileId: 3 },
+      ...[0, 1, 2, 3, 4].map((d) => ({ id: i * 7 + d + 1, dayOfWeek: d, startTime: hhmm(420 + (i % 12) * 5), endTime: hhmm(900 + (i % 7) * 10), profileId: 1 + (i % 3) })),
+      { id: i * 7 + 6, dayOfWeek: 4, startTime: '22:00:00', endTime: '06:00:00', profileId: 2 },
+      { id: i * 7 + 7, dayOfWeek: 5, startTime: '00:00:00', endTime: '00:00:00', profileId: 3 },
     ],
     exceptions: [],
   }));
@@ -30,10 +30,13 @@ function fleet(cameras: number): ScheduleInput {
     id: cameras + p + 1,
     isEnabled: true,
     cameraIds: Array.from({ length: cameras / 50 }, (_, k) => p * (cameras / 50) + k + 1),
-    windows: [{ dayOfWeek: 2, startTime: '18:00:00', endTime: '20:00:00', profileId: 4 }, { dayOfWeek: 6, startTime: '09:00:00', endTime: '12:00:00', profileId: 4 }],
+    windows: [
+      { id: cameras * 7 + p * 2 + 1, dayOfWeek: 2, startTime: '18:00:00', endTime: '20:00:00', profileId: 4 },
+      { id: cameras * 7 + p * 2 + 2, dayOfWeek: 6, startTime: '09:00:00', endTime: '12:00:00', profileId: 4 },
+    ],
     exceptions: [
-      { date: '2026-10-28', mode: 'off' as const, startTime: null, endTime: null, profileId: null },
-      { date: '2026-10-30', mode: 'window' as const, startTime: '10:00:00', endTime: '11:00:00', profileId: 4 },
+      { id: p * 2 + 1, date: '2026-10-28', mode: 'off' as const, startTime: null, endTime: null, profileId: null },
+      { id: p * 2 + 2, date: '2026-10-30', mode: 'window' as const, startTime: '10:00:00', endTime: '11:00:00', profileId: 4 },
     ],
   }));
   return {

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { desiredPairs, nextBoundary, type ScheduleInput, type SchedulePolicyInput, wallTime } from './schedule.js';
+import {
+  activeProfiles, activeSources, desiredPairs, nextBoundary, type ScheduleInput, type SchedulePolicyInput, type ScheduleSource, wallTime,
+} from './schedule.js';
 
 const BAGHDAD = 'Asia/Baghdad';
 const NEW_YORK = 'America/New_York';
@@ -11,7 +13,8 @@ const local = (iso: string, zone = BAGHDAD) => DateTime.fromISO(iso, { zone }).t
 /** An exact instant given with its offset, for the ambiguous hour of a fall-back day. */
 const instant = (iso: string) => new Date(iso);
 
-const win = (dayOfWeek: number, startTime: string, endTime: string, profileId: number) => ({ dayOfWeek, startTime, endTime, profileId });
+let windowIds = 100;
+const win = (dayOfWeek: number, startTime: string, endTime: string, profileId: number, id = ++windowIds) => ({ id, dayOfWeek, startTime, endTime, profileId });
 const policy = (over: Partial<SchedulePolicyInput> = {}): SchedulePolicyInput => ({
   id: 1, isEnabled: true, cameraIds: [10], windows: [], exceptions: [], ...over,
 });
@@ -25,9 +28,9 @@ const profilesAt = (data: ScheduleInput, at: Date, zone = BAGHDAD) =>
   desiredPairs(data, at, zone).filter((p) => p.cameraId === 10).map((p) => p.profileId);
 
 // Monday 08:00–16:00 (p1), Tuesday whole day (p2), Friday 22:00–06:00 overnight (p3),
-// Sunday 23:00–01:00 wrapping into Monday (p4).
+// Sunday 23:00–01:00 wrapping into Monday (p4); window ids 1–4.
 const WEEK = policy({
-  windows: [win(0, '08:00:00', '16:00:00', 1), win(1, '10:00:00', '10:00:00', 2), win(4, '22:00:00', '06:00:00', 3), win(6, '23:00:00', '01:00:00', 4)],
+  windows: [win(0, '08:00:00', '16:00:00', 1, 1), win(1, '10:00:00', '10:00:00', 2, 2), win(4, '22:00:00', '06:00:00', 3, 3), win(6, '23:00:00', '01:00:00', 4, 4)],
 });
 
 describe('weekly windows (Asia/Baghdad)', () => {
@@ -56,10 +59,10 @@ describe('exceptions replace the policy’s schedule for one local date', () => 
   const withExceptions = policy({
     ...WEEK,
     exceptions: [
-      { date: '2026-12-05', mode: 'off', startTime: null, endTime: null, profileId: null },
-      { date: '2026-12-07', mode: 'on', startTime: null, endTime: null, profileId: 5 },
-      { date: '2026-12-08', mode: 'window', startTime: '09:00:00', endTime: '11:00:00', profileId: 6 },
-      { date: '2026-12-11', mode: 'off', startTime: null, endTime: null, profileId: null },
+      { id: 1, date: '2026-12-05', mode: 'off', startTime: null, endTime: null, profileId: null },
+      { id: 2, date: '2026-12-07', mode: 'on', startTime: null, endTime: null, profileId: 5 },
+      { id: 3, date: '2026-12-08', mode: 'window', startTime: '09:00:00', endTime: '11:00:00', profileId: 6 },
+      { id: 4, date: '2026-12-11', mode: 'off', startTime: null, endTime: null, profileId: null },
     ],
   });
   it.each([
@@ -76,6 +79,49 @@ describe('exceptions replace the policy’s schedule for one local date', () => 
     ['other weeks are untouched', '2026-12-14T12:00:00', [1]],
   ])('%s', (_label, at, expected) => {
     expect(profilesAt(input([withExceptions]), local(at))).toEqual(expected);
+  });
+});
+
+describe('active sources: which window or exception wants each profile', () => {
+  const named = (sources: ScheduleSource[]) =>
+    sources.map((s) => (s.window ? `p${s.profileId} policy ${s.policyId} window #${s.window.id}` : `p${s.profileId} policy ${s.policyId} exception #${s.exception.id} (${s.exception.mode})`));
+  const withExceptions = policy({
+    ...WEEK,
+    id: 7,
+    exceptions: [
+      { id: 1, date: '2026-12-05', mode: 'off', startTime: null, endTime: null, profileId: null },
+      { id: 2, date: '2026-12-07', mode: 'on', startTime: null, endTime: null, profileId: 5 },
+      { id: 3, date: '2026-12-08', mode: 'window', startTime: '09:00:00', endTime: '11:00:00', profileId: 6 },
+    ],
+  });
+  // An old database may hold overlapping windows of one policy: both are named.
+  const overlapping = policy({ id: 8, windows: [win(0, '10:00:00', '14:00:00', 1, 22), win(0, '08:00:00', '12:00:00', 1, 21), win(0, '09:00:00', '10:00:00', 2, 23)] });
+
+  it.each([
+    ['a same-day window', WEEK, '2026-11-30T09:00:00', ['p1 policy 1 window #1']],
+    ['a whole-day window', WEEK, '2026-12-01T23:59:59', ['p2 policy 1 window #2']],
+    ['an overnight window on its own day', WEEK, '2026-12-04T23:00:00', ['p3 policy 1 window #3']],
+    ['an overnight tail: the previous day’s window', WEEK, '2026-12-05T05:59:59', ['p3 policy 1 window #3']],
+    ['Sunday’s overnight window in Monday’s first hour', WEEK, '2026-11-30T00:30:00', ['p4 policy 1 window #4']],
+    ['nothing between windows', WEEK, '2026-11-30T16:00:00', []],
+    ['an on exception, not the day’s window', withExceptions, '2026-12-07T12:00:00', ['p5 policy 7 exception #2 (on)']],
+    ['an on exception replaces the Sunday tail too', withExceptions, '2026-12-07T00:30:00', ['p5 policy 7 exception #2 (on)']],
+    ['inside a window exception', withExceptions, '2026-12-08T09:00:00', ['p6 policy 7 exception #3 (window)']],
+    ['outside a window exception: nothing, not the whole-day window', withExceptions, '2026-12-08T12:00:00', []],
+    ['an off exception drops the overnight tail', withExceptions, '2026-12-05T05:00:00', []],
+    ['overlapping windows of one policy, by window id', overlapping, '2026-11-30T11:00:00', ['p1 policy 8 window #21', 'p1 policy 8 window #22']],
+    ['two profiles of one policy at once', overlapping, '2026-11-30T09:30:00', ['p1 policy 8 window #21', 'p2 policy 8 window #23']],
+  ])('%s', (_label, p, at, expected) => {
+    const wall = wallTime(local(at), BAGHDAD);
+    const sources = activeSources(p, wall);
+    expect(named(sources)).toEqual(expected);
+    // activeProfiles is the same evaluation: exactly the sources' profiles.
+    expect([...activeProfiles(p, wall)].sort()).toEqual([...new Set(sources.map((s) => s.profileId))].sort());
+  });
+
+  it('gives the input’s own rows, not copies', () => {
+    const [source] = activeSources(WEEK, wallTime(local('2026-12-05T03:00:00'), BAGHDAD));
+    expect(source.window).toBe(WEEK.windows[2]);
   });
 });
 
@@ -150,9 +196,9 @@ describe('next boundary', () => {
   });
 
   it('includes midnight of an exception date and its window', () => {
-    const p = policy({ ...WEEK, exceptions: [{ date: '2026-12-05', mode: 'off', startTime: null, endTime: null, profileId: null }] });
+    const p = policy({ ...WEEK, exceptions: [{ id: 1, date: '2026-12-05', mode: 'off', startTime: null, endTime: null, profileId: null }] });
     expect(nextBoundary(input([p]), local('2026-12-04T23:00:00'), BAGHDAD)).toEqual(local('2026-12-05T00:00:00'));
-    const w = policy({ exceptions: [{ date: '2026-12-08', mode: 'window', startTime: '09:00:00', endTime: '11:00:00', profileId: 6 }] });
+    const w = policy({ exceptions: [{ id: 1, date: '2026-12-08', mode: 'window', startTime: '09:00:00', endTime: '11:00:00', profileId: 6 }] });
     expect(nextBoundary(input([w]), local('2026-12-08T00:00:00'), BAGHDAD)).toEqual(local('2026-12-08T09:00:00'));
     expect(nextBoundary(input([w]), local('2026-12-08T09:00:00'), BAGHDAD)).toEqual(local('2026-12-08T11:00:00'));
     expect(nextBoundary(input([w]), local('2026-12-08T11:00:00'), BAGHDAD)).toEqual(local('2026-12-09T00:00:00'));

@@ -9,6 +9,7 @@ import type { ExceptionMode } from '../common/domain.js';
  */
 
 export interface ScheduleWindowInput {
+  id: number;
   dayOfWeek: number; // 0 = Monday … 6 = Sunday
   startTime: string; // "HH:MM:SS"
   endTime: string;
@@ -16,6 +17,7 @@ export interface ScheduleWindowInput {
 }
 
 export interface ScheduleExceptionInput {
+  id: number;
   date: string; // local "YYYY-MM-DD"
   mode: ExceptionMode;
   startTime: string | null;
@@ -87,34 +89,68 @@ export function wallTime(at: Date, zone: string): WallTime {
 }
 
 /**
- * The profiles a policy's schedule wants at one wall-clock reading. An exception on the
- * date replaces everything for that date, including the tail of the previous night's
- * overnight windows; otherwise windows of the day apply, plus the after-midnight part of
- * the previous day's overnight windows (Sunday's run into Monday).
+ * What makes a policy want a profile at one instant: one of its weekly windows (for the
+ * after-midnight tail of an overnight window, the previous day's window) or the exception of
+ * the date. The rows are the input's own objects, not copies.
  */
-export function activeProfiles(policy: SchedulePolicyInput, at: WallTime): Set<number> {
-  const active = new Set<number>();
+export type ScheduleSource =
+  | { policyId: number; profileId: number; window: ScheduleWindowInput; exception?: undefined }
+  | { policyId: number; profileId: number; exception: ScheduleExceptionInput; window?: undefined };
+
+/**
+ * The schedule rules, once: calls `visit` for every window or exception of `policy` active at
+ * one wall-clock reading. An exception on the date replaces everything for that date,
+ * including the tail of the previous night's overnight windows; otherwise windows of the day
+ * apply, plus the after-midnight part of the previous day's overnight windows (Sunday's run
+ * into Monday). activeProfiles and activeSources both read it; a visitor, so the tick's
+ * activeProfiles allocates nothing per window.
+ */
+function visitActive(policy: SchedulePolicyInput, at: WallTime, visit: (profileId: number, window: ScheduleWindowInput | null, exception: ScheduleExceptionInput | null) => void): void {
   const exception = policy.exceptions.find((e) => e.date === at.date);
   if (exception) {
-    if (exception.mode === 'on' && exception.profileId !== null) active.add(exception.profileId);
+    if (exception.mode === 'on' && exception.profileId !== null) visit(exception.profileId, null, exception);
     if (exception.mode === 'window' && exception.profileId !== null && exception.startTime && exception.endTime) {
       if (at.seconds >= secondsOfDay(exception.startTime) && at.seconds < secondsOfDay(exception.endTime)) {
-        active.add(exception.profileId);
+        visit(exception.profileId, null, exception);
       }
     }
-    return active;
+    return;
   }
   const yesterday = (at.weekday + 6) % 7;
   for (const window of policy.windows) {
     const start = secondsOfDay(window.startTime);
     const end = secondsOfDay(window.endTime);
     if (window.dayOfWeek === at.weekday) {
-      if (start === end) active.add(window.profileId);
-      else if (start < end ? at.seconds >= start && at.seconds < end : at.seconds >= start) active.add(window.profileId);
+      if (start === end) visit(window.profileId, window, null);
+      else if (start < end ? at.seconds >= start && at.seconds < end : at.seconds >= start) visit(window.profileId, window, null);
     }
-    if (window.dayOfWeek === yesterday && start > end && at.seconds < end) active.add(window.profileId);
+    if (window.dayOfWeek === yesterday && start > end && at.seconds < end) visit(window.profileId, window, null);
   }
+}
+
+/** The profiles a policy's schedule wants at one wall-clock reading (see visitActive). */
+export function activeProfiles(policy: SchedulePolicyInput, at: WallTime): Set<number> {
+  const active = new Set<number>();
+  visitActive(policy, at, (profileId) => active.add(profileId));
   return active;
+}
+
+/**
+ * The windows and exception of a policy active at one wall-clock reading, each with the profile
+ * it wants — the same evaluation as activeProfiles, with where each profile comes from. Sorted:
+ * an exception, or windows by id.
+ */
+export function activeSources(policy: SchedulePolicyInput, at: WallTime): ScheduleSource[] {
+  const sources: ScheduleSource[] = [];
+  visitActive(policy, at, (profileId, window, exception) => {
+    sources.push(window ? { policyId: policy.id, profileId, window } : { policyId: policy.id, profileId, exception: exception! });
+  });
+  return sources.length > 1 ? sources.sort(compareSources) : sources;
+}
+
+/** Sources in a stable order: by policy, an exception before windows, then by row id. */
+export function compareSources(a: ScheduleSource, b: ScheduleSource): number {
+  return a.policyId - b.policyId || (a.window ? 1 : 0) - (b.window ? 1 : 0) || (a.window ?? a.exception).id - (b.window ?? b.exception).id;
 }
 
 /** Whether a camera is paused at `at` (a pauseUntil at or before `at` has expired). */

@@ -522,10 +522,15 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
           // Monday 2026-12-07 is off by exception.
           '2026-12-11T22:00:00+03:00 2026-12-12T06:00:00+03:00',
         ]);
+        const windowOn = (day: number) => policy.windows.find((w: { dayOfWeek: number }) => w.dayOfWeek === day).id;
         expect(res.body.intervals[0]).toEqual({
           cameraId: camera.id, cameraName: camera.name, profileId: profile.id, profileName: profile.name, policyIds: [policy.id],
+          sources: [{ kind: 'window', policyId: policy.id, policyName: policy.name, windowId: windowOn(0), dayOfWeek: 0, day: 'Monday', startTime: '08:00:00', endTime: '12:00:00' }],
           start: '2026-11-30T05:00:00.000Z', end: '2026-11-30T09:00:00.000Z', startLocal: '2026-11-30T08:00:00+03:00', endLocal: '2026-11-30T12:00:00+03:00',
         });
+        // The overnight interval, Saturday's tail included, is Friday's window.
+        expect(res.body.intervals[1].sources).toEqual([{ kind: 'window', policyId: policy.id, policyName: policy.name, windowId: windowOn(4), dayOfWeek: 4, day: 'Friday', startTime: '22:00:00', endTime: '06:00:00' }]);
+        expect(res.body.pauses).toEqual([]);
         const byPolicy = await h.request('GET', `/api/policies/${policy.id}/forecast?from=${FROM}&days=7`);
         expect(byPolicy.status).toBe(200);
         expect(byPolicy.body.intervals.map((i: { cameraId: number; startLocal: string }) => [i.cameraId, i.startLocal])).toEqual([
@@ -534,7 +539,42 @@ export function defineApiSuite(engine: 'sqlite' | 'postgres') {
         ]);
         // A pause is in the forecast too.
         expect((await h.request('POST', `/api/cameras/${camera.id}/pause`, { until: '2099-01-01T00:00:00Z' })).status).toBe(200);
-        expect((await h.request('GET', `/api/cameras/${camera.id}/forecast?days=7`)).body.intervals).toEqual([]);
+        const paused = (await h.request('GET', `/api/cameras/${camera.id}/forecast?days=7`)).body;
+        expect(paused.intervals).toEqual([]);
+        expect(paused.pauses).toEqual([{ cameraId: camera.id, cameraName: camera.name, start: paused.from, end: paused.to, startLocal: expect.any(String), endLocal: expect.any(String) }]);
+      });
+
+      it('names what produced each interval — windows of two policies at once, an on exception, a window exception — and a pause', async () => {
+        const camera = await createCamera();
+        const profile = await createProfile();
+        const weekdays = await createPolicy({ cameraIds: [camera.id], windows: [{ dayOfWeek: 1, startTime: '08:00', endTime: '12:00', profileId: profile.id }] });
+        const holidays = await createPolicy({
+          cameraIds: [camera.id],
+          windows: [{ dayOfWeek: 1, startTime: '10:00', endTime: '11:00', profileId: profile.id }],
+          exceptions: [{ date: '2026-12-03', mode: 'on', profileId: profile.id }, { date: '2026-12-04', mode: 'window', startTime: '09:00', endTime: '10:00', profileId: profile.id }],
+        });
+        const named = (s: { kind: string; policyId: number; windowId?: number; exceptionId?: number; mode?: string }) =>
+          `${s.policyId === weekdays.id ? 'weekdays' : 'holidays'} ${s.kind} ${s.kind === 'window' ? s.windowId : `${s.exceptionId} ${s.mode}`}`;
+        const [w1, w2] = [weekdays.windows[0].id, holidays.windows[0].id];
+        const [on, win] = holidays.exceptions.map((e: { id: number }) => e.id);
+        const res = await h.request('GET', `/api/cameras/${camera.id}/forecast?from=${FROM}&days=7`);
+        expect(res.status, res.raw).toBe(200);
+        expect(res.body.intervals.map((i: { startLocal: string; endLocal: string; policyIds: number[]; sources: Parameters<typeof named>[0][] }) => [i.startLocal, i.endLocal, i.policyIds, i.sources.map(named)])).toEqual([
+          ['2026-12-01T08:00:00+03:00', '2026-12-01T10:00:00+03:00', [weekdays.id], [`weekdays window ${w1}`]],
+          ['2026-12-01T10:00:00+03:00', '2026-12-01T11:00:00+03:00', [weekdays.id, holidays.id], [`weekdays window ${w1}`, `holidays window ${w2}`]],
+          ['2026-12-01T11:00:00+03:00', '2026-12-01T12:00:00+03:00', [weekdays.id], [`weekdays window ${w1}`]],
+          ['2026-12-03T00:00:00+03:00', '2026-12-04T00:00:00+03:00', [holidays.id], [`holidays exception ${on} on`]],
+          ['2026-12-04T09:00:00+03:00', '2026-12-04T10:00:00+03:00', [holidays.id], [`holidays exception ${win} window`]],
+        ]);
+        expect(res.body.intervals[3].sources).toEqual([
+          { kind: 'exception', policyId: holidays.id, policyName: holidays.name, exceptionId: on, date: '2026-12-03', mode: 'on', startTime: null, endTime: null },
+        ]);
+        expect(res.body.intervals[4].sources[0]).toMatchObject({ kind: 'exception', date: '2026-12-04', mode: 'window', startTime: '09:00:00', endTime: '10:00:00' });
+        // Paused past the range: no intervals, one pause over the whole range, for the policy's forecast too.
+        expect((await h.request('POST', `/api/cameras/${camera.id}/pause`, { until: '2099-01-01T00:00:00Z' })).status).toBe(200);
+        const pause = { cameraId: camera.id, cameraName: camera.name, start: '2026-11-29T21:00:00.000Z', end: '2026-12-06T21:00:00.000Z', startLocal: '2026-11-30T00:00:00+03:00', endLocal: '2026-12-07T00:00:00+03:00' };
+        expect((await h.request('GET', `/api/cameras/${camera.id}/forecast?from=${FROM}&days=7`)).body).toMatchObject({ intervals: [], pauses: [pause] });
+        expect((await h.request('GET', `/api/policies/${holidays.id}/forecast?from=${FROM}&days=7`)).body).toMatchObject({ intervals: [], pauses: [pause] });
       });
 
       it.each([
