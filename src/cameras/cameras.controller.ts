@@ -40,7 +40,7 @@ export class CamerasController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Latest snapshot of a camera (JPEG)',
-    description: `The newest camera-<id>-profile-<p>-latest.jpg in this host's SNAPSHOT_DIR; Last-Modified says when it was written. Files over ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB or resolving outside SNAPSHOT_DIR are not served.`,
+    description: `The newest SNAPSHOT_DIR/camera-<id>/camera-<id>-profile-<p>-latest.jpg on this host; Last-Modified says when it was written. Files over ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB or resolving outside SNAPSHOT_DIR, and a camera-<id> directory that is a symlink, are not served.`,
   })
   @ApiParam({ name: 'id', description: 'camera id', schema: { type: 'integer', minimum: 1, maximum: MAX_INT32 } })
   @ApiProduces('image/jpeg')

@@ -1,13 +1,18 @@
 import { constants } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { snapshotDirFor } from '../enforcer/runner-command.js';
 
 /**
- * A camera's latest snapshot from SNAPSHOT_DIR, as runners write them: the reference runner
- * keeps `camera-<camera>-profile-<profile>-latest.jpg` per profile, so a camera's latest is the
- * newest of those. Names are matched against the numeric camera id only; each candidate's real
- * path (symlinks resolved) must lie inside the real snapshot directory, and a file is read only
- * up to `maxBytes`.
+ * A camera's latest snapshot from SNAPSHOT_DIR, as runners write them: the enforcer gives each
+ * camera's runners `SNAPSHOT_DIR/camera-<camera>/` and the reference runner keeps
+ * `camera-<camera>-profile-<profile>-latest.jpg` there per profile, so a camera's latest is the
+ * newest of those. Names are matched against the numeric camera id only, and only in that camera's
+ * own directory: `camera-<camera>` must be a directory itself, not a symlink — one leading outside
+ * is outside, and one leading to another camera's directory would serve files put there for
+ * another camera (a mount point is a directory, so a per-camera mount works). Each candidate's
+ * real path (symlinks resolved) must lie inside the real snapshot directory, the file actually
+ * opened is checked again, and a file is read only up to `maxBytes`.
  */
 
 /** The largest snapshot served; a larger file is refused without being read. */
@@ -44,21 +49,15 @@ export class SnapshotStore {
    * large, says so.
    */
   async latest(cameraId: number): Promise<SnapshotRead> {
-    if (!Number.isSafeInteger(cameraId) || cameraId < 1) return { kind: 'none' };
-    let root: string;
-    let names: string[];
-    try {
-      root = await realpath(this.dir);
-      names = await readdir(root);
-    } catch {
-      return { kind: 'none' };
-    }
+    const root = await this.root();
+    const dir = root === null ? null : await cameraDir(root, cameraId);
+    if (root === null || dir === null) return { kind: 'none' };
     const candidates: { path: string; profileId: number; mtimeMs: number }[] = [];
-    for (const name of names) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
       const profileId = snapshotProfile(name, cameraId);
       if (profileId === null) continue;
       try {
-        const path = await realpath(join(root, name));
+        const path = await realpath(join(dir, name));
         if (!isInside(root, path)) continue;
         const info = await stat(path);
         if (info.isFile()) candidates.push({ path, profileId, mtimeMs: info.mtimeMs });
@@ -69,7 +68,7 @@ export class SnapshotStore {
     candidates.sort((a, b) => b.mtimeMs - a.mtimeMs || a.profileId - b.profileId);
     let tooLarge: number | null = null;
     for (const candidate of candidates) {
-      const read = await this.readCapped(candidate.path);
+      const read = await this.readCapped(root, candidate.path);
       if (read === null) continue;
       if ('tooLarge' in read) {
         tooLarge ??= read.tooLarge;
@@ -81,10 +80,44 @@ export class SnapshotStore {
   }
 
   /**
-   * Reads a regular file of at most maxBytes. O_NOFOLLOW: the checked real path cannot have
-   * become a symlink since; O_NONBLOCK: a FIFO put there cannot hold the request.
+   * When each of these cameras' newest snapshot was written (ms since the epoch), for lists that
+   * show thumbnails: one directory read and a stat per matching file, nothing read.
    */
-  private async readCapped(path: string): Promise<{ data: Buffer; modifiedAt: Date } | { tooLarge: number } | null> {
+  async latestTimes(cameraIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    const root = await this.root();
+    if (root === null) return out;
+    await Promise.all(
+      [...new Set(cameraIds)].map(async (cameraId) => {
+        const dir = await cameraDir(root, cameraId);
+        if (dir === null) return;
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          if (snapshotProfile(name, cameraId) === null) continue;
+          try {
+            const path = await realpath(join(dir, name));
+            if (!isInside(root, path)) continue;
+            const info = await stat(path);
+            if (info.isFile() && info.size > 0 && info.size <= this.maxBytes) out.set(cameraId, Math.max(out.get(cameraId) ?? 0, Math.floor(info.mtimeMs)));
+          } catch {
+            // gone meanwhile
+          }
+        }
+      }),
+    );
+    return out;
+  }
+
+  private root(): Promise<string | null> {
+    return realpath(this.dir).catch(() => null);
+  }
+
+  /**
+   * Reads a regular file of at most maxBytes. O_NOFOLLOW: the checked real path cannot have
+   * become a symlink since; O_NONBLOCK: a FIFO put there cannot hold the request. A directory on
+   * the way may still have been swapped for a symlink since the check, so what was opened is
+   * asked of /proc and must lie inside `root` too.
+   */
+  private async readCapped(root: string, path: string): Promise<{ data: Buffer; modifiedAt: Date } | { tooLarge: number } | null> {
     let handle;
     try {
       handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -93,7 +126,7 @@ export class SnapshotStore {
     }
     try {
       const info = await handle.stat();
-      if (!info.isFile()) return null;
+      if (!info.isFile() || !(await openedInside(root, handle.fd))) return null;
       if (info.size > this.maxBytes) return { tooLarge: info.size };
       const data = Buffer.alloc(info.size);
       let filled = 0;
@@ -108,5 +141,28 @@ export class SnapshotStore {
     } finally {
       await handle.close();
     }
+  }
+}
+
+/**
+ * `<root>/camera-<id>` when it is a directory itself (not a symlink to one), else null. `root` is
+ * already a real path, so the result is one too.
+ */
+async function cameraDir(root: string, cameraId: number): Promise<string | null> {
+  if (!Number.isSafeInteger(cameraId) || cameraId < 1) return null;
+  const dir = snapshotDirFor(root, cameraId);
+  try {
+    return (await lstat(dir)).isDirectory() ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the file open on `fd` lies inside `root`, by the kernel's own name for it (Linux /proc). */
+async function openedInside(root: string, fd: number): Promise<boolean> {
+  try {
+    return isInside(root, (await readlink(`/proc/self/fd/${fd}`)).replace(/ \(deleted\)$/, ''));
+  } catch {
+    return false;
   }
 }

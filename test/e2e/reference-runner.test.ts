@@ -60,6 +60,15 @@ describe('reference runner on real ffmpeg', () => {
     await until('stopped', async () => (await h.dataSource.query(`SELECT pid FROM runners WHERE camera_id = ${camera.id}`))[0].pid === null);
     const stop = (await h.dataSource.query(`SELECT message FROM enforcer_events WHERE camera_id = ${camera.id} AND kind = 'stop'`))[0];
     expect(stop.message).toMatch(/; stopped$/); // exited on SIGTERM, no SIGKILL needed
+
+    // The API serves what the runner wrote where the enforcer told it to (SNAPSHOT_DIR/camera-<id>/);
+    // read once the runner has stopped, so the file no longer changes under the comparison.
+    const served = await h.app.inject({ method: 'GET', url: `/api/cameras/${camera.id}/snapshot` });
+    expect(served.statusCode, served.body).toBe(200);
+    expect(served.headers['content-type']).toBe('image/jpeg');
+    expect(served.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(served.rawPayload.equals(readFileSync(snapshot))).toBe(true);
+    expect(Date.parse(String(served.headers['last-modified']))).toBe(Math.floor(statSync(snapshot).mtimeMs / 1000) * 1000);
   });
 
   it('keeps the stream password and the heartbeat key off every command line and hands runners an allow-listed environment', async () => {

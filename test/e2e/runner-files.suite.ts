@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppConfig } from '../../src/config/app-config.js';
 import { SQL_PORT, type Sql } from '../../src/database/sql.js';
@@ -47,7 +47,12 @@ export function defineRunnerFilesSuite(engine: 'sqlite' | 'postgres') {
       return { id: Number(row.id), ...pair };
     };
     const getBinary = (url: string) => h.app.inject({ method: 'GET', url });
-    const snapshotFile = (cameraId: number, profileId: number) => join(config.runners.snapshotDir, `camera-${cameraId}-profile-${profileId}-latest.jpg`);
+    /** Where the enforcer has the camera's runners write (`SNAPSHOT_DIR/camera-<c>/`), its directory made. */
+    const snapshotFile = (cameraId: number, profileId: number, inDirOf = cameraId) => {
+      const dir = join(config.runners.snapshotDir, `camera-${inDirOf}`);
+      mkdirSync(dir, { recursive: true });
+      return join(dir, `camera-${cameraId}-profile-${profileId}-latest.jpg`);
+    };
     const logFile = (runner: { cameraId: number; profileId: number }) => join(config.runners.logDir, `camera-${runner.cameraId}-profile-${runner.profileId}.log`);
 
     beforeAll(async () => {
@@ -105,6 +110,30 @@ export function defineRunnerFilesSuite(engine: 'sqlite' | 'postgres') {
         expect(res.status).toBe(404);
         expect(res.raw).not.toContain('root:');
         expect(res.body.message).toMatch(/No snapshot/);
+      });
+
+      it('never serves a camera directory that is itself a symlink leading outside SNAPSHOT_DIR', async () => {
+        const { cameraId, profileId } = await createPair();
+        const outside = join(dirname(config.runners.snapshotDir), unique('outside'));
+        mkdirSync(outside);
+        writeFileSync(join(outside, `camera-${cameraId}-profile-${profileId}-latest.jpg`), jpeg('outside secret'));
+        symlinkSync(outside, join(config.runners.snapshotDir, `camera-${cameraId}`));
+        const res = await h.request('GET', `/api/cameras/${cameraId}/snapshot`);
+        expect(res.status).toBe(404);
+        expect(res.raw).not.toContain('outside secret');
+        expect(res.body.message).toBe(`No snapshot of camera ${cameraId} on this host yet`);
+      });
+
+      it('serves a camera only from its own directory: not from another camera\'s, not from SNAPSHOT_DIR itself', async () => {
+        const { cameraId, profileId } = await createPair();
+        const other = await createPair();
+        writeFileSync(snapshotFile(cameraId, profileId, other.cameraId), jpeg('in the other camera\'s directory'));
+        writeFileSync(join(config.runners.snapshotDir, `camera-${cameraId}-profile-${profileId}-latest.jpg`), jpeg('top level'));
+        for (const id of [cameraId, other.cameraId]) {
+          const res = await h.request('GET', `/api/cameras/${id}/snapshot`);
+          expect(res.status).toBe(404);
+          expect(res.body.message).toBe(`No snapshot of camera ${id} on this host yet`);
+        }
       });
 
       it('refuses a file over 10 MiB without reading it', async () => {
