@@ -108,7 +108,11 @@ export class EnforcerRepository {
     return toRunner(row);
   }
 
-  async updateRunner(id: number, values: RunnerWrite): Promise<void> {
+  /**
+   * Writes `values` to runner `id`; with `ifPid`, only while the row still records that process
+   * (a stop never overwrites the row of a newer start). Resolves to whether the row was written.
+   */
+  async updateRunner(id: number, values: RunnerWrite, ifPid?: number): Promise<boolean> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [key, value] of Object.entries(values) as [keyof typeof RUNNER_WRITABLE, unknown][]) {
@@ -117,7 +121,9 @@ export class EnforcerRepository {
       sets.push(`${column} = ?`);
       params.push(value instanceof Date ? this.sql.instant(value) : key === 'effectiveArgs' && value !== null ? JSON.stringify(value) : value);
     }
-    await this.sql.execute(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [...params, this.sql.instant(new Date()), id]);
+    const where = ifPid === undefined ? 'id = ?' : 'id = ? AND pid = ?';
+    const changed = await this.sql.execute(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE ${where}`, [...params, this.sql.instant(new Date()), id, ...(ifPid === undefined ? [] : [ifPid])]);
+    return changed > 0;
   }
 
   async findRunner(id: number): Promise<RunnerRow | null> {

@@ -32,6 +32,8 @@ describe('plan', () => {
     ['start once the back-off has passed', [want(1)], [runner(1, { alive: false, status: 'backoff', crashes: 3, lastExitAt: ago(4) })], ['start 1/1']],
     ['ignore a dead row that is not wanted', [], [runner(1, { alive: false, status: 'exited' })], []],
     ['leave a runner that is being stopped', [], [runner(1, { status: 'stopping' })], []],
+    ['start nothing beside a wanted runner that is being stopped', [want(1)], [runner(1, { status: 'stopping' })], []],
+    ['neither restart nor start beside a drifted runner that is being stopped', [want(1, 1, 'h2')], [runner(1, { status: 'stopping', lastHeartbeatAt: ago(500) })], []],
     ['several pairs, sorted', [want(2), want(1, 2)], [runner(3), runner(2, { lastHeartbeatAt: ago(500) })], ['start 1/2', 'restart 2/1', 'stop 3/1']],
   ])('%s', (_label, desired, observed, expected) => {
     expect(kinds(plan(desired, observed, [], NOW, SETTINGS).actions)).toEqual(expected);

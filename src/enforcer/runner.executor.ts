@@ -110,13 +110,13 @@ export class RunnerExecutor {
   }
 
   /**
-   * Marks a row of a process that is alive here as running/stopping. Should another node hold
-   * the pair meanwhile (a double that the next ticks resolve), the status stays as it was
-   * instead of failing the whole tick.
+   * Marks a row of a process that is alive here as running/stopping (with `ifPid`, only while
+   * the row still records that process). Should another node hold the pair meanwhile (a double
+   * that the next ticks resolve), the status stays as it was instead of failing the whole tick.
    */
-  async claimQuietly(runnerId: number, status: 'running' | 'stopping'): Promise<void> {
+  async claimQuietly(runnerId: number, status: 'running' | 'stopping', ifPid?: number): Promise<void> {
     try {
-      await this.repo.updateRunner(runnerId, { status });
+      await this.repo.updateRunner(runnerId, { status }, ifPid);
     } catch (error) {
       if (classifyDbError(error) !== 'unique') throw error;
       this.logger.warn(`runner ${runnerId}: another node holds its pair; status left as it was`);
@@ -300,17 +300,28 @@ export class RunnerExecutor {
     }
   }
 
-  /** Stops one runner gracefully (group TERM → wait → KILL) and records it. */
+  /**
+   * Stops one runner gracefully (group TERM → wait → KILL) and records it. Its row is written
+   * only while it still records this process: when the stop runs beside the enforcer (an HTTP
+   * app, `bisk stop-runners`), the enforcer sees the exit and may record it and start the pair
+   * again before this stop returns; the new process keeps its row.
+   */
   private async stopRunner(runnerId: number, reason: string, events: NewEvent[], recordStop: boolean): Promise<'gone' | 'terminated' | 'killed'> {
     const t = this.tracked.get(runnerId);
     const row = t ? null : await this.repo.findRunner(runnerId);
     const pid = t?.pid ?? row?.pid ?? null;
     if (pid === null) return 'gone';
     if (t) t.stopping = true;
-    await this.claimQuietly(runnerId, 'stopping');
+    try {
+      await this.claimQuietly(runnerId, 'stopping', pid);
+    } catch (error) {
+      // Not stopped after all: ticks see it running again (a tracked runner being stopped is left alone).
+      if (t) t.stopping = false;
+      throw error;
+    }
     const result = await this.processes.stop(pid, t?.startTime ?? row?.processStartTime ?? null, this.config.runners.stopTimeoutSeconds * 1000);
     if (t) this.tracked.drop(t);
-    await this.repo.updateRunner(runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: this.clock.now(), crashCount: 0 });
+    await this.repo.updateRunner(runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: this.clock.now(), crashCount: 0 }, pid);
     const cameraId = t?.cameraId ?? row?.cameraId;
     const profileId = t?.profileId ?? row?.profileId;
     const how = result === 'killed' ? `killed after ignoring SIGTERM for ${this.config.runners.stopTimeoutSeconds} s` : result === 'gone' ? 'was already gone' : 'stopped';

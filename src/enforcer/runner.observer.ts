@@ -26,17 +26,22 @@ export class RunnerObserver {
     private readonly executor: RunnerExecutor,
   ) {}
 
-  /** The row as the planner sees it, without changing anything (dry runs). */
+  /**
+   * The row as the planner sees it, without changing anything (dry runs). A runner this process
+   * is stopping (the API in an embedded enforcer, fencing) is alive and stopping until its stop
+   * has returned, whatever the row says yet: the plan leaves it alone, and starts the pair
+   * again only once the stop has recorded the exit, never beside the old process.
+   */
   observe(row: RunnerRow): ObservedRunner {
     const t = this.tracked.get(row.id);
-    const alive = row.pid !== null && (t ? t.pid === row.pid && !t.stopping : this.processes.isAlive(row.pid, row.processStartTime));
+    const alive = row.pid !== null && (t ? t.pid === row.pid : this.processes.isAlive(row.pid, row.processStartTime));
     return {
       runnerId: row.id,
       cameraId: row.cameraId,
       profileId: row.profileId,
       pid: row.pid,
       alive,
-      status: row.status,
+      status: alive && t?.stopping ? 'stopping' : row.status,
       specHash: row.specHash,
       startedAt: row.startedAt,
       lastHeartbeatAt: row.lastHeartbeatAt,
@@ -62,11 +67,19 @@ export class RunnerObserver {
       events.push({ kind: 'handover', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message });
       return { ...observed, alive: false, pid: null, status: 'exited', lastExitAt: now };
     }
-    if (!observed.alive && !known && ['running', 'starting', 'stopping'].includes(row.status)) {
+    if (!observed.alive && !known && row.status === 'stopping') {
+      // Stopped on purpose by someone else (an HTTP app, `bisk stop-runners`), whose stop may not
+      // have returned yet: recorded as that stop records it (no crash, no back-off; the stop's
+      // event is theirs), so the pair starts again at once and their late write leaves it alone.
+      void this.executor.reapGroup(row.pid, row.processStartTime, row.cameraId, row.profileId);
+      await this.repo.updateRunner(row.id, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, crashCount: 0 }, row.pid);
+      return { ...observed, alive: false, pid: null, status: 'exited', crashes: 0, lastExitAt: now };
+    }
+    if (!observed.alive && !known && ['running', 'starting'].includes(row.status)) {
       void this.executor.reapGroup(row.pid, row.processStartTime, row.cameraId, row.profileId);
       const crashCount = nextCrashCount(row.crashCount, row.startedAt?.getTime() ?? now.getTime(), now.getTime());
       const lastError = this.processes.tail(logFileFor(this.config.runners.logDir, row.cameraId, row.profileId), 3) || 'process ended while no enforcer was watching';
-      await this.repo.updateRunner(row.id, { status: row.status === 'stopping' ? 'exited' : 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount, lastError: maskCredentials(lastError) });
+      await this.repo.updateRunner(row.id, { status: 'backoff', pid: null, processStartTime: null, lastExitAt: now, crashCount, lastError: maskCredentials(lastError) });
       events.push({ kind: 'crash', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `process ${row.pid} is gone: ${maskCredentials(lastError.split('\n').pop() ?? '')}` });
       return { ...observed, alive: false, pid: null, status: 'backoff', crashes: crashCount, lastExitAt: now };
     }
