@@ -16,6 +16,6 @@ import { SnapshotStore } from './snapshots.js';
     CamerasService, CamerasRepository, Clock,
     { provide: SnapshotStore, useFactory: (config: AppConfig) => new SnapshotStore(config.runners.snapshotDir), inject: [AppConfig] },
   ],
-  exports: [CamerasService, CamerasRepository],
+  exports: [CamerasService, CamerasRepository, SnapshotStore],
 })
 export class CamerasModule {}

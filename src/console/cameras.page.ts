@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import { CreateCameraDto, PauseCameraDto, UpdateCameraDto } from '../cameras/camera.dto.js';
 import { CamerasService } from '../cameras/cameras.service.js';
+import { SnapshotStore } from '../cameras/snapshots.js';
 import { CAMERA_TRANSPORTS, DETECTION_SETS } from '../common/domain.js';
 import { badField } from '../common/errors.js';
 import { IdPipe } from '../common/id.pipe.js';
@@ -32,14 +33,16 @@ export class CameraPages {
     private readonly policies: PoliciesService,
     private readonly profiles: ProfilesService,
     private readonly forecasts: ForecastService,
+    private readonly snapshots: SnapshotStore,
   ) {}
 
   @Get()
   @Render('cameras/list')
   async list(@Query('offset') offset?: string) {
     const page = await this.cameras.list({ limit: PAGE_SIZE, offset: offsetOf(offset) });
-    const runners = await this.pages.runnersOf(page.items.map((c) => c.id));
-    return { ...this.pages.base('cameras', 'Cameras'), cameras: page.items, runners, pager: pager(page, '/dash/cameras/'), pauseChoices: this.pauseChoices() };
+    const ids = page.items.map((c) => c.id);
+    const [runners, snapshots] = await Promise.all([this.pages.runnersOf(ids), this.snapshots.latestTimes(ids)]);
+    return { ...this.pages.base('cameras', 'Cameras'), cameras: page.items, runners, snapshots, pager: pager(page, '/dash/cameras/'), pauseChoices: this.pauseChoices() };
   }
 
   @Get('new')
@@ -63,13 +66,14 @@ export class CameraPages {
   @Render('cameras/detail')
   async detail(@Param('id', new IdPipe()) id: number) {
     const camera = await this.cameras.get(id);
-    const [runners, pictures] = await Promise.all([
+    const [runners, snapshots, pictures] = await Promise.all([
       this.pages.runnersOf([id]),
+      this.snapshots.latestTimes([id]),
       scheduleViews(this.pages, this.policies, this.profiles, this.forecasts, { cameraId: id }),
     ]);
     return {
       ...this.pages.base('cameras', camera.name), camera, values: camera, errors: noErrors(), ...choices,
-      runners: runners.get(id) ?? [], pauseChoices: this.pauseChoices(), ...pictures,
+      runners: runners.get(id) ?? [], snapshot: snapshots.get(id) ?? null, pauseChoices: this.pauseChoices(), ...pictures,
     };
   }
 

@@ -12,6 +12,18 @@ type PolicyView = Awaited<ReturnType<PoliciesService['get']>>;
 
 const hhmm = (wall: string) => (wall.endsWith(':00') ? wall.slice(0, 5) : wall);
 
+type Source = Awaited<ReturnType<ForecastService['forCamera']>>['intervals'][number]['sources'][number];
+
+/** "Weekdays: window Tue 22:00–06:00" or "Holidays: exception 2026-12-24 on". */
+export function describeSource(source: Source): string {
+  if (source.kind === 'window') {
+    const times = source.startTime === source.endTime ? 'all day' : `${hhmm(source.startTime)}–${hhmm(source.endTime)}`;
+    return `${source.policyName}: window ${SHORT_DAYS[source.dayOfWeek]} ${times}`;
+  }
+  const times = source.mode === 'window' && source.startTime && source.endTime ? ` ${hhmm(source.startTime)}–${hhmm(source.endTime)}` : '';
+  return `${source.policyName}: exception ${source.date} ${source.mode}${times}`;
+}
+
 /**
  * The week grid (windows of the policies) and the 7-day forecast (what the enforcer will run,
  * from the forecast service: the plan's own evaluation) of one camera or one policy.
@@ -44,9 +56,10 @@ export async function scheduleViews(
   // A policy's forecast covers all its cameras: one bar per profile where any camera runs it.
   const spans = forecast.intervals.map((i) => ({
     start: new Date(i.start), end: new Date(i.end), profileId: i.profileId,
-    label: `${i.profileName}${'policy' in subject ? ` · ${i.cameraName}` : ''}`,
+    label: `${i.profileName}${'policy' in subject ? ` · ${i.cameraName}` : ''} — ${i.sources.map(describeSource).join('; ')}`,
   }));
-  const merged = 'policy' in subject ? mergeByProfile(spans) : spans;
+  const pauses = forecast.pauses.map((p) => ({ start: new Date(p.start), end: new Date(p.end), profileId: -1, label: `${p.cameraName} paused`, pause: true }));
+  const merged = 'policy' in subject ? mergeByProfile(spans) : [...spans, ...pauses];
   const usedProfiles = [...new Set([...windows.map((w) => w.profileId), ...merged.map((s) => s.profileId)])].sort((a, b) => a - b);
   return {
     week: { ...week, now: nowMark(now, zone) },

@@ -79,6 +79,8 @@ export interface ForecastSpan {
   end: Date;
   profileId: number;
   label: string;
+  /** A pause of the camera (drawn apart; nothing runs then). */
+  pause?: boolean;
 }
 export interface ForecastDay {
   /** Local date, e.g. 2026-03-29. */
@@ -87,7 +89,7 @@ export interface ForecastDay {
   /** Length of the local day in hours: 23 or 25 on a daylight-saving change. */
   hours: number;
   /** Bars as fractions (0–1) of the local day's real length. */
-  bars: { from: number; to: number; lane: number; profileId: number; label: string; startLocal: string; endLocal: string }[];
+  bars: { from: number; to: number; lane: number; profileId: number; label: string; startLocal: string; endLocal: string; pause: boolean }[];
   lanes: number;
   /** Each local hour that begins in the day, at its fraction: on a change day 02:00 is missing or shown twice. */
   ticks: { at: number; label: string }[];
@@ -116,7 +118,7 @@ export function forecastDays(spans: ForecastSpan[], from: Date, days: number, zo
         const a = Math.max(s.start.getTime(), t0);
         const b = Math.min(s.end.getTime(), dayEnd.toMillis());
         return {
-          day: 0, from: (a - t0) / length, to: (b - t0) / length, profileId: s.profileId, label: s.label,
+          day: 0, from: (a - t0) / length, to: (b - t0) / length, profileId: s.profileId, label: s.label, pause: s.pause ?? false,
           startLocal: DateTime.fromMillis(a, { zone }).toFormat('HH:mm'),
           endLocal: b === dayEnd.toMillis() ? '24:00' : DateTime.fromMillis(b, { zone }).toFormat('HH:mm'),
         };

@@ -12,5 +12,6 @@ import { RunnerDetails } from './runner-details.service.js';
   imports: [EnforcerModule],
   controllers: [EnforcerController, RunnerDetailsController],
   providers: [Clock, EmbeddedEnforcer, RunnerDetails, RunnerProcessReader],
+  exports: [RunnerDetails, RunnerProcessReader],
 })
 export class EnforcerApiModule {}

@@ -12,6 +12,6 @@ import { HeartbeatsService } from './heartbeats.service.js';
   imports: [SystemModule, EnforcerModule],
   controllers: [HeartbeatHistoryController],
   providers: [HeartbeatsService, HeartbeatsRepository, HeartbeatHistory, Clock],
-  exports: [HeartbeatsService],
+  exports: [HeartbeatsService, HeartbeatHistory],
 })
 export class HeartbeatsModule {}

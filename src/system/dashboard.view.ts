@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { NAV } from '../console/console.view.js';
 import type { SystemService } from './system.service.js';
 
 /**
@@ -105,7 +106,8 @@ export function renderPage(o: Overview, pauseUntilTomorrow: string, nonce: strin
 @media (prefers-color-scheme: dark){:root:not([data-theme=light]){--bg:#14161b;--fg:#e6e7ea;--card:#1d2027;--line:#333845;--muted:#9aa0ad;--ok:#3fb950;--warn:#d29922;--bad:#f85149;--accent:#6f9cff}}
 body{margin:0;font:14px/1.45 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
 header{display:flex;gap:1rem;align-items:center;padding:.75rem 1rem;border-bottom:1px solid var(--line);background:var(--card);flex-wrap:wrap}
-header h1{font-size:1.1rem;margin:0 auto 0 0}
+header h1{font-size:1.1rem;margin:0}
+header nav{display:flex;gap:.2rem;flex-wrap:wrap;margin-right:auto}header nav a{padding:.25rem .55rem;border-radius:6px;text-decoration:none;color:var(--fg)}header nav a[aria-current=page]{background:var(--accent);color:#fff}
 main{padding:1rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:1rem}
 article{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem}
@@ -130,6 +132,7 @@ pre{white-space:pre-wrap;margin:.3rem 0 0;font-size:12px}
 </style></head>
 <body>
 <header><h1>BISK Enforcer — system</h1>
+<nav aria-label="Sections">${NAV.map((item) => `<a href="${item.href}"${item.key === 'system' ? ' aria-current="page"' : ''}>${esc(item.label)}</a>`).join('')}</nav>
 <label><input type="checkbox" id="auto" checked> Auto-refresh (10 s)</label>
 <button id="enforce" class="primary">Enforce now</button>
 <button id="theme">Light / dark</button>

@@ -1,27 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startApp } from '../support/app-harness.js';
+import { ARTIFACTS, HOSTILE, launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/processes.js';
 import { embeddedEnforcerEnv, until } from '../support/wait.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const CHROMIUM = process.env.BISK_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const HOSTILE = '<img src=x onerror=alert(1)>';
-
-/** Debian's Chromium, headless, with nothing that would reach for the (closed) network. */
-function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
 
 /** /dash/system/ in a real headless Chromium against the real app with a live runner. */
 describe('/dash/system/ in Chromium', () => {

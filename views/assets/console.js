@@ -71,3 +71,18 @@ document.getElementById('override-open')?.addEventListener('click', (event) => {
   event.preventDefault();
   location.href = '/dash/resources/cameras/' + encodeURIComponent(document.getElementById('override-camera').value);
 });
+
+// Buttons that call the JSON API (restart, stop): the answer's message is shown, then the live
+// parts refresh (twice: the new process takes a moment), or the page reloads (data-reload).
+document.body.addEventListener('htmx:afterRequest', (event) => {
+  const elt = event.detail.elt;
+  if (!elt?.dataset?.apiAction || !event.detail.successful) return;
+  let data = {};
+  try { data = JSON.parse(event.detail.xhr.responseText); } catch { /* no body */ }
+  const text = data.message || (elt.dataset.apiAction === 'stop' ? 'Stopped ' + (data.stopped ?? '') + ' runner(s); the enforcer starts them again at once while their schedule wants them' : 'Done');
+  const message = document.getElementById('message');
+  message.textContent = text;
+  message.className = 'ok';
+  if (elt.dataset.reload !== undefined) setTimeout(() => location.reload(), 2000);
+  else for (const ms of [1200, 3000]) setTimeout(() => document.body.dispatchEvent(new Event('bisk-refresh')), ms);
+});
