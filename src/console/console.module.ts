@@ -10,6 +10,7 @@ import { CameraPages } from './cameras.page.js';
 import { ConsolePages } from './console.pages.js';
 import { EventPages } from './events.page.js';
 import { HeartbeatPages } from './heartbeats.page.js';
+import { ConsoleIndex } from './index.page.js';
 import { PolicyPages } from './policies.page.js';
 import { ProfilePages } from './profiles.page.js';
 import { ResourcePages } from './resources.page.js';
@@ -21,7 +22,7 @@ import { RunnerPages } from './runners.page.js';
  */
 @Module({
   imports: [CamerasModule, SchedulesModule, EnforcerModule, EnforcerApiModule, HeartbeatsModule],
-  controllers: [AssetsController, CameraPages, ProfilePages, PolicyPages, ResourcePages, RunnerPages, EventPages, HeartbeatPages],
+  controllers: [ConsoleIndex, AssetsController, CameraPages, ProfilePages, PolicyPages, ResourcePages, RunnerPages, EventPages, HeartbeatPages],
   providers: [ConsolePages, Clock],
 })
 export class ConsoleModule {}

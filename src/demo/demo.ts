@@ -91,7 +91,8 @@ export async function runDemo(base: AppConfig): Promise<void> {
   const base_ = `http://${config.http.host}:${config.http.port}`;
   logger.log(`Demo running: camera ${seeded.camera.id} "${DEMO.camera}" on ${clip}`);
   logger.log(`"${DEMO.windowPolicy}" opens at ${seeded.window.startTime} (${config.timeZone}) and runs a second runner for 10 minutes`);
-  logger.log(`Runners: ${base_}/api/runners   Status: ${base_}/api/enforcer/status   API docs: ${base_}/docs`);
+  logger.log(`Open the console: ${base_}/dash/cameras/${seeded.camera.id}   (its week, the next 7 days, its runners; every page is linked from there)`);
+  logger.log(`System: ${base_}/dash/system/   Runners (JSON): ${base_}/api/runners   API docs: ${base_}/docs`);
   logger.log(`Snapshots: ${config.runners.snapshotDir}   Runner logs: ${config.runners.logDir}   Ctrl+C stops everything`);
   const signal = await new Promise<NodeJS.Signals>((done) => {
     process.once('SIGTERM', () => done('SIGTERM'));
