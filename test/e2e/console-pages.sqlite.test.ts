@@ -1,0 +1,3 @@
+import { defineConsolePagesSuite } from './console-pages.suite.js';
+
+defineConsolePagesSuite('sqlite');
