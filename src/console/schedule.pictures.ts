@@ -50,6 +50,7 @@ export async function scheduleViews(
       dayOfWeek: w.dayOfWeek, startTime: w.startTime, endTime: w.endTime, profileId: w.profileId,
       label: `${policy.name} · ${SHORT_DAYS[w.dayOfWeek]} ${w.startTime === w.endTime ? 'all day' : `${hhmm(w.startTime)}–${hhmm(w.endTime)}`} · ${profileName(w.profileId)}${policy.isEnabled ? '' : ' (policy disabled)'}`,
       href: `/dash/policies/${policy.id}`,
+      disabled: !policy.isEnabled,
     })),
   );
   const week = weekBars(windows);

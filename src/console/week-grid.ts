@@ -15,6 +15,8 @@ export interface GridWindow {
   label: string;
   /** Where a click on the bar goes (the window's policy), if anywhere. */
   href?: string;
+  /** Its policy is disabled: drawn faded (it starts nothing). */
+  disabled?: boolean;
 }
 export interface GridBar {
   day: number;
@@ -28,6 +30,7 @@ export interface GridBar {
   href?: string;
   /** The after-midnight part of the previous day's overnight window. */
   tail: boolean;
+  disabled?: boolean;
 }
 
 const minutes = (wall: string) => {
@@ -40,7 +43,7 @@ export function weekBars(windows: GridWindow[]): { bars: GridBar[]; lanes: numbe
   for (const w of windows) {
     const start = minutes(w.startTime);
     const end = minutes(w.endTime);
-    const base = { profileId: w.profileId, label: w.label, href: w.href };
+    const base = { profileId: w.profileId, label: w.label, href: w.href, disabled: w.disabled ?? false };
     if (start === end) pieces.push({ ...base, day: w.dayOfWeek, from: 0, to: 1440, tail: false });
     else if (start < end) pieces.push({ ...base, day: w.dayOfWeek, from: start, to: end, tail: false });
     else {
