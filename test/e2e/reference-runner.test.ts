@@ -195,6 +195,16 @@ describe('bisk demo', () => {
       expect(output).toMatch(/"Demo: window opening next minute" opens at \d\d:\d\d:00 \(UTC\)/);
       const policies = (await (await fetch(`http://127.0.0.1:${port}/api/policies`)).json()) as { total: number };
       expect(policies.total).toBe(2);
+      // It opens on the console: the camera's page with its week, forecast and running runner.
+      const consoleUrl = output.match(/Open the console: (http:\/\/\S+\/dash\/cameras\/\d+)/)?.[1];
+      expect(consoleUrl, output).toBe(`http://127.0.0.1:${port}/dash/cameras/1`);
+      const page = await fetch(consoleUrl!);
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      expect(html).toMatch(/<svg class="week"[\s\S]*<rect class="bar p\d/);
+      expect(html).toMatch(/<svg class="forecast"[\s\S]*<rect class="bar p\d/);
+      expect(html).toMatch(/class="badge running"/);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     } finally {
       child.kill('SIGTERM');
     }
