@@ -37,17 +37,25 @@ describe('weekBars: the week as bars', () => {
     expect(weekBars(windows).lanes).toStrictEqual(lanes);
   });
 
-  it('keeps each bar’s label and link, the tail’s too', () => {
-    const { bars } = weekBars([{ dayOfWeek: 1, startTime: '22:00', endTime: '06:00', profileId: 4, label: 'Weekdays · Tue 22:00–06:00', href: '/dash/policies/9' }]);
-    expect(bars.map((b) => [b.label, b.href])).toStrictEqual([
-      ['Weekdays · Tue 22:00–06:00', '/dash/policies/9'],
-      ['Weekdays · Tue 22:00–06:00', '/dash/policies/9'],
+  it('keeps each bar’s label, link and disabled mark, the tail’s too', () => {
+    const { bars } = weekBars([
+      { dayOfWeek: 1, startTime: '22:00', endTime: '06:00', profileId: 4, label: 'Weekdays · Tue 22:00–06:00', href: '/dash/policies/9', disabled: true },
+      { dayOfWeek: 3, startTime: '08:00', endTime: '09:00', profileId: 4, label: 'Thu' },
+    ]);
+    expect(bars.map((b) => [b.day, b.label, b.href, b.disabled])).toStrictEqual([
+      [1, 'Weekdays · Tue 22:00–06:00', '/dash/policies/9', true],
+      [2, 'Weekdays · Tue 22:00–06:00', '/dash/policies/9', true],
+      [3, 'Thu', undefined, false],
     ]);
   });
 
   describe('the picture equals the schedule evaluation', () => {
-    const time = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.constantFrom(0, 0, 0, 30))
-      .map(([h, m, s]) => [h, m, s].map((n) => String(n).padStart(2, '0')).join(':'));
+    // Half the times from a few edges, so whole-day (start = end) and midnight-ending windows come up often.
+    const time = fc.oneof(
+      fc.constantFrom('00:00:00', '00:00:30', '12:00:00', '23:59:30'),
+      fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.constantFrom(0, 0, 0, 30))
+        .map(([h, m, s]) => [h, m, s].map((n) => String(n).padStart(2, '0')).join(':')),
+    );
     const windows = fc.array(
       fc.record({ dayOfWeek: fc.integer({ min: 0, max: 6 }), startTime: time, endTime: time, profileId: fc.integer({ min: 1, max: 4 }) }),
       { maxLength: 8 },
