@@ -11,7 +11,7 @@ export interface ChartGeometry {
   width: number;
   height: number;
   box: { left: number; top: number; right: number; bottom: number };
-  /** One polyline `points` attribute per series ('' when a series has no value); a gap in the data breaks the line into segments. */
+  /** Per series, the `points` attributes of its polylines (none when the series has no value): a gap in the data breaks the line into segments. */
   lines: string[][];
   /** The points themselves (per series) for markers and tests. */
   points: { x: number; y: number; value: number; at: number }[][];
