@@ -63,8 +63,10 @@ export class EventPages {
     if (filter.until) conditions.push('e.ts < ?') && params.push(this.sql.instant(filter.until));
     const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
     const [rows, [count], cameras] = await Promise.all([
+      // The page's ids first (from an index where the filter has one), then only those 50 joined:
+      // joined before OFFSET, PostgreSQL joined every skipped row (80-100 ms for the last of 100,000).
       this.sql.rows(
-        `SELECT e.id, e.ts, e.node, e.kind, e.camera_id, c.name AS camera_name, e.profile_id, p.name AS profile_name, e.pid, e.message FROM enforcer_events e LEFT JOIN cameras c ON c.id = e.camera_id LEFT JOIN stream_profiles p ON p.id = e.profile_id${where} ORDER BY e.id DESC LIMIT ? OFFSET ?`,
+        `SELECT e.id, e.ts, e.node, e.kind, e.camera_id, c.name AS camera_name, e.profile_id, p.name AS profile_name, e.pid, e.message FROM enforcer_events e LEFT JOIN cameras c ON c.id = e.camera_id LEFT JOIN stream_profiles p ON p.id = e.profile_id WHERE e.id IN (SELECT e.id FROM enforcer_events e${where} ORDER BY e.id DESC LIMIT ? OFFSET ?) ORDER BY e.id DESC`,
         [...params, PAGE_SIZE, offset],
       ),
       this.sql.rows(`SELECT COUNT(*) FROM enforcer_events e${where}`, params),

@@ -4,6 +4,9 @@ import { InstantColumn } from '../database/columns.js';
 
 /** Every enforcer action with a human reason. No foreign keys: the log outlives deleted cameras. */
 @Entity('enforcer_events')
+/** By kind, newest first (the console's filter) and by kind since an instant (restart tallies): see the EventKindIndexes migration. */
+@Index('ix_enforcer_events_kind_id', ['kind', 'id'])
+@Index('ix_enforcer_events_kind_ts', ['kind', 'ts'])
 export class EnforcerEvent {
   @PrimaryGeneratedColumn() id: number;
   @Index() @InstantColumn() ts: Date;

@@ -73,7 +73,14 @@ export class ForecastService {
     const cameras = new Map(world.cameras.map((c) => [c.id, c.name]));
     const profiles = new Map(world.profiles.map((p) => [p.id, p.name]));
     const policies = new Map(world.policies.map((p) => [p.id, p.name]));
-    const local = (at: Date) => DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })!;
+    // Intervals of many cameras share their instants (the same windows): each is formatted once.
+    // Luxon's zone arithmetic per instant was a third of a 100-camera policy's page (~30 ms).
+    const locals = new Map<number, string>();
+    const local = (at: Date) => {
+      let text = locals.get(at.getTime());
+      if (text === undefined) locals.set(at.getTime(), (text = DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })!));
+      return text;
+    };
     const source = (s: ScheduleSource): ForecastSourceView => {
       const policy = { policyId: s.policyId, policyName: policies.get(s.policyId) ?? '' };
       if (s.window) {
