@@ -189,7 +189,7 @@ interface Page {
   url: string;
 }
 
-function pages(): Page[] {
+function pages(deepHistory: string): Page[] {
   const local = (daysAgo: number) => DateTime.now().setZone(ZONE).minus({ days: daysAgo }).startOf('hour').toFormat("yyyy-LL-dd'T'HH:mm");
   return [
     { name: 'cameras, first page', url: '/dash/cameras/' },
@@ -216,7 +216,7 @@ function pages(): Page[] {
     { name: 'events of camera 1, kind crash, 30 days', url: `/dash/events/?cameraId=1&kind=crash&since=${local(30)}` },
     { name: 'heartbeats, no runner chosen', url: '/dash/heartbeats/' },
     { name: 'heartbeats of runner 1', url: '/dash/heartbeats/?runnerId=1' },
-    { name: 'heartbeats of runner 1, offset 63,000', url: '/dash/heartbeats/?runnerId=1&offset=63000' },
+    { name: 'heartbeats of runner 1, 63,000 rows deep (an "Older" link)', url: `/dash/heartbeats/?runnerId=1&before=${deepHistory}` },
     { name: 'system', url: '/dash/system/' },
   ];
 }
@@ -376,7 +376,12 @@ async function bench(engine: 'sqlite' | 'postgres') {
       const results: PageResult[] = [];
       const findings: Finding[] = [];
       const plans: { page: string; statement: string; plan: string[] }[] = [];
-      for (const page of pages().filter((p) => !ONLY || ONLY.test(p.name))) {
+      // The position an "Older" link would carry 63,000 rows into runner 1's history.
+      const [deep] = await dataSource.query(
+        `SELECT ts, id FROM runner_heartbeats WHERE camera_id = 1 AND profile_id = (SELECT profile_id FROM runners WHERE id = 1) ORDER BY ts DESC, id DESC LIMIT 1 OFFSET 63000`,
+      );
+      const deepTs = deep.ts instanceof Date ? deep.ts : new Date(`${String(deep.ts).replace(' ', 'T')}Z`);
+      for (const page of pages(`${deepTs.getTime()}.${deep.id}`).filter((p) => !ONLY || ONLY.test(p.name))) {
         for (let i = 0; i < WARMUP; i++) await get(page.url);
         const times: number[] = [];
         let bytes = 0;

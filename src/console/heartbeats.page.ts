@@ -5,13 +5,30 @@ import { DateTime } from 'luxon';
 import { badField } from '../common/errors.js';
 import { maskCredentials } from '../common/mask.js';
 import { notFound } from '../common/errors.js';
-import { SQL_PORT, type Sql } from '../database/sql.js';
+import { readInstant, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
 import { HeartbeatHistory } from '../heartbeats/heartbeat-history.js';
 import { ConsolePages } from './console.pages.js';
 import { formBody, formErrors, noErrors } from './forms.js';
-import { offsetOf, pager } from './pager.js';
 
 const PAGE_SIZE = 50;
+
+/**
+ * Where a history page starts: `before=<ms>.<id>` (the "older" link: after that row) or
+ * `at=<local date-time>` (rows before that instant in the zone); neither is the newest page.
+ */
+export function historyCursor(query: Record<string, string | undefined>, zone: string): { cursor: { ts: Date; id?: number } | null; problem: string | null } {
+  if (query.before) {
+    const match = /^(\d{1,15})\.(\d{1,10})$/.exec(query.before);
+    if (match && Number(match[2]) <= 2_147_483_647) return { cursor: { ts: new Date(Number(match[1])), id: Number(match[2]) }, problem: null };
+    return { cursor: null, problem: 'before must be a position from an "Older" link; showing the newest heartbeats' };
+  }
+  if (query.at) {
+    const at = DateTime.fromISO(query.at, { zone });
+    if (at.isValid) return { cursor: { ts: at.toJSDate() }, problem: null };
+    return { cursor: null, problem: 'at must be a date and time such as 2026-12-01T08:00; showing the newest heartbeats' };
+  }
+  return { cursor: null, problem: null };
+}
 
 /** /dash/heartbeats/: one runner's stored heartbeats, newest first, and purging history older than a date. */
 @ApiExcludeController()
@@ -23,20 +40,47 @@ export class HeartbeatPages {
     @Inject(SQL_PORT) private readonly sql: Sql,
   ) {}
 
+  /**
+   * A runner's history, newest first, 50 rows a page. Pages go by position, not offset: "older"
+   * carries the last row's (time, id) and reads on along the pair's (camera, profile, ts) index,
+   * so the thousandth page costs what the first does; `at` jumps to a local date and time.
+   */
   @Get()
   @Render('heartbeats/index')
-  async index(@Query('runnerId') runnerText?: string, @Query('offset') offsetText?: string) {
+  async index(@Query() query: Record<string, string | undefined>) {
     const runners = await this.runnerChoices();
-    const runnerId = runnerText && /^\d{1,10}$/.test(runnerText) ? Number(runnerText) : undefined;
+    const runnerId = query.runnerId && /^\d{1,10}$/.test(query.runnerId) ? Number(query.runnerId) : undefined;
     const runner = runnerId === undefined ? undefined : runners.find((r) => r.id === runnerId);
     if (runnerId !== undefined && !runner) throw notFound('runner', runnerId);
-    const base = { ...this.pages.base('heartbeats', 'Heartbeat history'), runners, runner, purgeDefault: this.purgeDefault(), errors: noErrors() };
-    if (!runner) return { ...base, heartbeats: [], pager: null };
-    const offset = offsetOf(offsetText);
-    const [items, total] = await this.history.list({ cameraId: runner.cameraId, profileId: runner.profileId }, { limit: PAGE_SIZE, offset });
+    const base = { ...this.pages.base('heartbeats', 'Heartbeat history'), runners, runner, purgeDefault: this.purgeDefault(), errors: noErrors(), query };
+    if (!runner) return { ...base, heartbeats: [], older: null, total: 0 };
+    const { cursor, problem } = historyCursor(query, this.pages.timeZone);
+    const pair = [runner.cameraId, runner.profileId];
+    const conditions = ['camera_id = ?', 'profile_id = ?'];
+    const params: unknown[] = [...pair];
+    if (cursor?.id !== undefined) {
+      conditions.push('(ts < ? OR (ts = ? AND id < ?))');
+      params.push(this.sql.instant(cursor.ts), this.sql.instant(cursor.ts), cursor.id);
+    } else if (cursor) {
+      conditions.push('ts < ?');
+      params.push(this.sql.instant(cursor.ts));
+    }
+    const [rows, [count]] = await Promise.all([
+      this.sql.query<Record<string, unknown>>(
+        `SELECT id, ts, pid, camera_fps, processed_fps, target_fps, detected, matched, latency_ms, last_error FROM runner_heartbeats WHERE ${conditions.join(' AND ')} ORDER BY ts DESC, id DESC LIMIT ${PAGE_SIZE + 1}`,
+        params,
+      ),
+      this.sql.rows('SELECT COUNT(*) FROM runner_heartbeats WHERE camera_id = ? AND profile_id = ?', pair),
+    ]);
+    const heartbeats = rows.slice(0, PAGE_SIZE).map((r) => ({
+      id: Number(r.id), at: readInstant(r.ts)!, pid: readNumber(r.pid), cameraFps: readNumber(r.camera_fps), processedFps: readNumber(r.processed_fps),
+      targetFps: readNumber(r.target_fps), detected: readNumber(r.detected), matched: readNumber(r.matched), latencyMs: readNumber(r.latency_ms),
+      lastError: maskCredentials(String(r.last_error ?? '')),
+    }));
+    const last = heartbeats[heartbeats.length - 1];
     return {
-      ...base, heartbeats: items.map((h) => ({ ...h, lastError: maskCredentials(h.lastError) })),
-      pager: pager({ items, total, limit: PAGE_SIZE, offset }, '/dash/heartbeats/', { runnerId }),
+      ...base, heartbeats, total: Number(count[0]), problem, paged: cursor !== null,
+      older: rows.length > PAGE_SIZE && last ? `/dash/heartbeats/?runnerId=${runner.id}&before=${last.at.getTime()}.${last.id}` : null,
     };
   }
 

@@ -134,6 +134,31 @@ export function defineConsolePagesSuite(engine: 'sqlite' | 'postgres') {
       expect(await count('runner_heartbeats')).toBe(11);
     });
 
+    it('pages a runner’s history by position: every row once, newest first, rows with the same time split across pages included', async () => {
+      const [runner] = await sql.query<{ id: number }>(
+        'INSERT INTO runners (camera_id, profile_id, node, status) VALUES (?, ?, ?, ?) RETURNING id',
+        [(await h.request('POST', '/api/cameras', { name: 'History', rtspUrl: 'rtsp://h/x' })).body.id, ids.profile, node, 'exited'],
+      );
+      const [{ camera_id: cameraId }] = await sql.query<{ camera_id: number }>(`SELECT camera_id FROM runners WHERE id = ${runner.id}`);
+      const t0 = Date.parse('2026-11-01T00:00:00Z');
+      // 120 rows; rows 45–54 (newest first) share one instant, across the first page's end.
+      const times = Array.from({ length: 120 }, (_, i) => (i >= 65 && i < 75 ? t0 + 65_000 : t0 + i * 1000));
+      for (const ts of times) await sql.execute('INSERT INTO runner_heartbeats (camera_id, profile_id, ts, last_error) VALUES (?, ?, ?, ?)', [cameraId, ids.profile, sql.instant(new Date(ts)), '']);
+      const expected = (await sql.query<{ id: number }>('SELECT id FROM runner_heartbeats WHERE camera_id = ? ORDER BY ts DESC, id DESC', [cameraId])).map((r) => Number(r.id));
+      const seen: number[] = [];
+      let url: string | undefined = `/dash/heartbeats/?runnerId=${runner.id}`;
+      for (let pages = 0; url && pages < 5; pages++) {
+        const html = await page(url);
+        seen.push(...[...html.matchAll(/data-heartbeat="(\d+)"/g)].map((m) => Number(m[1])));
+        url = html.match(/href="(\/dash\/heartbeats\/\?runnerId=\d+&amp;before=[\d.]+)" rel="next"/)?.[1].replace('&amp;', '&');
+      }
+      expect(seen).toEqual(expected);
+      // Jump to a local time: the rows before it.
+      const at = await page(`/dash/heartbeats/?runnerId=${runner.id}&at=2026-11-01T01:00:10`);
+      expect([...at.matchAll(/data-heartbeat="(\d+)"/g)].length).toBe(10);
+      expect(await page(`/dash/heartbeats/?runnerId=${runner.id}&before=garbage`)).toContain('before must be a position from an &quot;Older&quot; link');
+    });
+
     it('answers unknown and malformed ids with 404/400, not a page', async () => {
       for (const url of ['/dash/cameras/999999', '/dash/policies/999999', '/dash/profiles/999999', '/dash/runners/999999', '/dash/heartbeats/?runnerId=999999', '/dash/resources/cameras/999999']) {
         expect((await h.request('GET', url)).status, url).toBe(404);
