@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { esc, type Overview, renderLive, renderPage } from './dashboard.view.js';
+import { esc, type Overview, renderLive, renderPage, SYSTEM_RUNNER_ROWS } from './dashboard.view.js';
 
 const overview = (name: string, error: string): Overview =>
   ({
@@ -33,5 +33,21 @@ describe('dashboard rendering', () => {
     expect(html).toContain('data-minutes="30"');
     expect(html).toContain('data-minutes="120"');
     expect(html).toContain('data-until="2026-11-30T08:00:00.000+03:00"');
+  });
+
+  it('lists at most SYSTEM_RUNNER_ROWS runners, those that need a look first, and links to all of them', () => {
+    const base = overview('Gate', '');
+    const template = base.runners[0];
+    const runners = Array.from({ length: 150 }, (_, i) => ({ ...template, id: i + 1, cameraId: i + 1, cameraName: `cam-${i + 1}` }));
+    runners[139] = { ...runners[139], status: 'failed', lastError: 'exit 1' };
+    runners[144] = { ...runners[144], heartbeat: 'offline' };
+    const html = renderLive({ ...base, runners } as Overview, '2026-11-30T08:00:00.000+03:00');
+    const rows = [...html.matchAll(/<tr class="st-[a-z]+ hb-[a-z]+" data-camera="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(rows).toHaveLength(SYSTEM_RUNNER_ROWS);
+    expect(rows.slice(0, 2)).toEqual([140, 145]);
+    expect(rows.slice(2, 5)).toEqual([1, 2, 3]);
+    expect(html).toContain('… and 50 more runner(s)');
+    expect(html).toContain('<a href="/dash/runners/">every runner on the Runners page</a>');
+    expect(renderLive(base, '2026-11-30T08:00:00.000+03:00')).not.toContain('more runner(s)');
   });
 });

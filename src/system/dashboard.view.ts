@@ -32,6 +32,16 @@ const age = (iso: string | null | undefined) => (iso ? `<span class="age" data-t
 const when = (iso: string | null | undefined, zone: string) =>
   iso ? esc(DateTime.fromISO(iso, { zone }).toFormat('yyyy-LL-dd HH:mm:ss ZZ')) : '—';
 
+/** The most runner rows the system page lists (a fleet's overview, not its inventory). */
+export const SYSTEM_RUNNER_ROWS = 100;
+
+/** How much a runner needs an operator's look: failed, backing off or without heartbeats first. */
+function attention(r: Overview['runners'][number]): number {
+  const status = ({ failed: 50, backoff: 40, exited: 30, starting: 10, stopping: 10 } as Record<string, number>)[r.status] ?? 0;
+  const heartbeat = ({ offline: 20, stale: 15, never: 5 } as Record<string, number>)[r.heartbeat] ?? 0;
+  return status + heartbeat + (r.lastError ? 3 : 0) + (r.specCurrent === false ? 2 : 0);
+}
+
 const STATUS_CLASS: Record<string, string> = {
   online: 'ok', stale: 'warn', offline: 'bad', never: 'muted', none: 'muted',
 };
@@ -42,8 +52,11 @@ export function renderLive(o: Overview, pauseUntilTomorrow: string): string {
   const gpus = h.gpus.length
     ? h.gpus.map((g) => `<li>${esc(g.name)}: ${num(g.utilizationPercent, 0)}% · ${num((g.memoryUsedMiB ?? 0) / 1024)} / ${num((g.memoryTotalMiB ?? 0) / 1024)} GiB</li>`).join('')
     : `<li class="muted">${h.gpuError ? `GPU probe failed: ${esc(h.gpuError)}` : 'no NVIDIA GPU'}</li>`;
-  const runners = o.runners.length
-    ? o.runners
+  // An overview: the runners that need a look first, at most SYSTEM_RUNNER_ROWS; the Runners page lists them all.
+  const shown = [...o.runners].sort((a, b) => attention(b) - attention(a)).slice(0, SYSTEM_RUNNER_ROWS);
+  const more = o.runners.length - shown.length;
+  const runners = shown.length
+    ? shown
         .map(
           (r) => `<tr class="st-${esc(r.status)} hb-${STATUS_CLASS[r.heartbeat] ?? 'muted'}" data-camera="${r.cameraId}">
   <td>${esc(r.cameraName ?? `#${r.cameraId}`)}</td><td>${esc(r.profileName ?? `#${r.profileId}`)}</td><td>${esc(r.node)}</td>
@@ -54,7 +67,7 @@ export function renderLive(o: Overview, pauseUntilTomorrow: string): string {
   <td><details><summary>${esc(r.specHash.slice(0, 8) || '—')}${r.specCurrent === false ? ' (drift)' : ''}</summary><pre>${esc(JSON.stringify(r.spec, null, 1))}</pre></details></td>
 </tr>`,
         )
-        .join('\n')
+        .join('\n') + (more > 0 ? `\n<tr><td colspan="11" class="muted">… and ${more} more runner(s) (those that need a look are listed first): <a href="/dash/runners/">every runner on the Runners page</a></td></tr>` : '')
     : '<tr><td colspan="11" class="muted">no runners</td></tr>';
   const cameras = o.cameras
     .map(
