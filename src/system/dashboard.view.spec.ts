@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { esc, type Overview, renderLive, renderPage, SYSTEM_RUNNER_ROWS } from './dashboard.view.js';
+import { esc, type Overview, renderLive, renderPage, SYSTEM_CAMERA_ROWS, SYSTEM_RUNNER_ROWS } from './dashboard.view.js';
 
 const overview = (name: string, error: string): Overview =>
   ({
@@ -49,5 +49,16 @@ describe('dashboard rendering', () => {
     expect(html).toContain('… and 50 more runner(s)');
     expect(html).toContain('<a href="/dash/runners/">every runner on the Runners page</a>');
     expect(renderLive(base, '2026-11-30T08:00:00.000+03:00')).not.toContain('more runner(s)');
+  });
+
+  it('lists paused cameras first, at most SYSTEM_CAMERA_ROWS, and links to all of them', () => {
+    const base = overview('Gate', '');
+    const cameras = Array.from({ length: 80 }, (_, i) => ({ id: i + 1, name: `cam-${i + 1}`, isActive: true, paused: i === 70, pauseUntil: i === 70 ? '2026-11-30T08:00:00.000Z' : null }));
+    const html = renderLive({ ...base, cameras } as Overview, '2026-11-30T08:00:00.000+03:00');
+    const listed = [...html.matchAll(/<li data-camera="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(listed).toHaveLength(SYSTEM_CAMERA_ROWS);
+    expect(listed[0]).toBe(71);
+    expect(html).toContain('<button data-resume="71">Resume</button>');
+    expect(html).toContain('… and 30 more camera(s)');
   });
 });

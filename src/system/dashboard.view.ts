@@ -34,6 +34,8 @@ const when = (iso: string | null | undefined, zone: string) =>
 
 /** The most runner rows the system page lists (a fleet's overview, not its inventory). */
 export const SYSTEM_RUNNER_ROWS = 100;
+/** The most cameras the system page lists with pause buttons (paused ones first). */
+export const SYSTEM_CAMERA_ROWS = 50;
 
 /** How much a runner needs an operator's look: failed, backing off or without heartbeats first. */
 function attention(r: Overview['runners'][number]): number {
@@ -69,12 +71,14 @@ export function renderLive(o: Overview, pauseUntilTomorrow: string): string {
         )
         .join('\n') + (more > 0 ? `\n<tr><td colspan="11" class="muted">… and ${more} more runner(s) (those that need a look are listed first): <a href="/dash/runners/">every runner on the Runners page</a></td></tr>` : '')
     : '<tr><td colspan="11" class="muted">no runners</td></tr>';
-  const cameras = o.cameras
+  // Paused cameras first (each with its Resume), then the rest, up to SYSTEM_CAMERA_ROWS; the Cameras page has them all.
+  const listed = [...o.cameras].sort((a, b) => Number(b.paused) - Number(a.paused)).slice(0, SYSTEM_CAMERA_ROWS);
+  const cameras = listed
     .map(
       (c) => `<li data-camera="${c.id}"><span class="cam-name">${esc(c.name)}</span>
   ${c.paused ? `<span class="badge paused">paused until ${when(c.pauseUntil, o.timeZone)}</span> <button data-resume="${c.id}">Resume</button>` : `<button data-pause="${c.id}" data-minutes="30">Pause 30 min</button> <button data-pause="${c.id}" data-minutes="120">Pause 2 h</button> <button data-pause="${c.id}" data-until="${esc(pauseUntilTomorrow)}">Until tomorrow 08:00</button>`}</li>`,
     )
-    .join('\n');
+    .join('\n') + (o.cameras.length > listed.length ? `\n<li class="muted">… and ${o.cameras.length - listed.length} more camera(s): <a href="/dash/cameras/">every camera on the Cameras page</a></li>` : '');
   return `<section class="cards">
   <article id="enforcer-panel"><h2>Enforcer</h2>
     <p class="state ${e.alive ? 'ok' : 'bad'}">${e.alive ? 'running' : 'not running'}</p>
