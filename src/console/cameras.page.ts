@@ -64,12 +64,12 @@ export class CameraPages {
 
   @Get(':id')
   @Render('cameras/detail')
-  async detail(@Param('id', new IdPipe()) id: number) {
+  async detail(@Param('id', new IdPipe()) id: number, @Query('from') from?: string) {
     const camera = await this.cameras.get(id);
     const [runners, snapshots, pictures] = await Promise.all([
       this.pages.runnersOf([id]),
       this.snapshots.latestTimes([id]),
-      scheduleViews(this.pages, this.policies, this.profiles, this.forecasts, { cameraId: id }),
+      scheduleViews(this.pages, this.policies, this.profiles, this.forecasts, { cameraId: id }, from),
     ]);
     return {
       ...this.pages.base('cameras', camera.name), camera, values: camera, errors: noErrors(), ...choices,

@@ -60,11 +60,11 @@ export class PolicyPages {
 
   @Get(':id')
   @Render('policies/detail')
-  async detail(@Param('id', new IdPipe()) id: number) {
+  async detail(@Param('id', new IdPipe()) id: number, @Query('from') from?: string) {
     const policy = await this.policies.get(id);
     const [form, pictures] = await Promise.all([
       this.formData(policy, policy),
-      scheduleViews(this.pages, this.policies, this.profiles, this.forecasts, { policy }),
+      scheduleViews(this.pages, this.policies, this.profiles, this.forecasts, { policy }, from),
     ]);
     return { ...this.pages.base('policies', policy.name), ...form, ...pictures };
   }

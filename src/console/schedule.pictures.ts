@@ -34,10 +34,15 @@ export async function scheduleViews(
   profiles: ProfilesService,
   forecasts: ForecastService,
   subject: { cameraId: number } | { policy: PolicyView },
+  startDate?: string,
 ) {
   const zone = pages.timeZone;
   const now = pages.now();
-  const from = DateTime.fromJSDate(now, { zone }).startOf('day').toJSDate();
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  // `?from=YYYY-MM-DD` pages the forecast by weeks (a holiday next week); anything else is today.
+  const asked = startDate && /^\d{4}-\d{2}-\d{2}$/.test(startDate) ? DateTime.fromISO(startDate, { zone }) : null;
+  const first = asked?.isValid && Math.abs(asked.diff(today, 'days').days) <= 366 ? asked.startOf('day') : today;
+  const from = first.toJSDate();
   const [owned, forecast, profileList] = await Promise.all([
     'policy' in subject ? [subject.policy] : pages.policiesOfCamera(subject.cameraId).then((ids) => Promise.all(ids.map((id) => policies.get(id)))),
     'policy' in subject ? forecasts.forPolicy(subject.policy.id, from, FORECAST_DAYS) : forecasts.forCamera(subject.cameraId, from, FORECAST_DAYS),
@@ -59,12 +64,30 @@ export async function scheduleViews(
     start: new Date(i.start), end: new Date(i.end), profileId: i.profileId,
     label: `${i.profileName}${'policy' in subject ? ` · ${i.cameraName}` : ''} — ${i.sources.map(describeSource).join('; ')}`,
   }));
-  const pauses = forecast.pauses.map((p) => ({ start: new Date(p.start), end: new Date(p.end), profileId: -1, label: `${p.cameraName} paused`, pause: true }));
+  // Only the pause's end is stored: drawn from now (or the range's start), not from the day's midnight.
+  const pauses = forecast.pauses
+    .map((p) => ({ start: new Date(Math.max(Date.parse(p.start), now.getTime())), end: new Date(p.end), profileId: -1, label: `${p.cameraName} paused until ${DateTime.fromISO(p.end, { zone }).toFormat('ccc d LLL HH:mm')}`, pause: true }))
+    .filter((p) => p.end > p.start);
   const merged = 'policy' in subject ? mergeByProfile(spans) : [...spans, ...pauses];
-  const usedProfiles = [...new Set([...windows.map((w) => w.profileId), ...merged.map((s) => s.profileId)])].sort((a, b) => a - b);
+  const usedProfiles = [...new Set([...windows.map((w) => w.profileId), ...merged.filter((s) => !('pause' in s && s.pause)).map((s) => s.profileId)])].sort((a, b) => a - b);
+  // What the exceptions of these policies do on the days shown (a holiday draws no bar: it says so).
+  const days = forecastDays(merged, from, FORECAST_DAYS, zone, now);
+  const shownDates = new Set(days.map((d) => d.date));
+  const exceptionsByDate = new Map<string, string[]>();
+  for (const policy of owned) {
+    if (!policy.isEnabled) continue;
+    for (const e of policy.exceptions) {
+      if (!shownDates.has(e.date)) continue;
+      const what = e.mode === 'off' ? 'off' : e.mode === 'on' ? `on all day (${profileName(e.profileId)})` : `${hhmm(e.startTime ?? '')}–${hhmm(e.endTime ?? '')} only (${profileName(e.profileId)})`;
+      exceptionsByDate.set(e.date, [...(exceptionsByDate.get(e.date) ?? []), `${policy.name}: ${what}`]);
+    }
+  }
+  const weekFrom = (offset: number) => first.plus({ days: offset }).toISODate();
   return {
     week: { ...week, now: nowMark(now, zone) },
-    forecastDays: forecastDays(merged, from, FORECAST_DAYS, zone, now),
+    forecastDays: days,
+    exceptionsByDate,
+    forecastNav: { previous: weekFrom(-FORECAST_DAYS), next: weekFrom(FORECAST_DAYS), isToday: first.equals(today), first: first.toISODate() },
     legend: usedProfiles.map((id) => ({ id, name: profileName(id), colour: profileColour(id) })),
     colour: profileColour,
     policiesShown: owned.map((p) => ({ id: p.id, name: p.name, isEnabled: p.isEnabled, exceptions: p.exceptions })),

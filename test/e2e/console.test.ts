@@ -194,11 +194,21 @@ function consoleScenario(label: string, token: string | null) {
       await page.click('button[data-add-row=exceptions]');
       await page.fill('input[name="exceptions[0].date"]', date);
       await page.selectOption('select[name="exceptions[0].mode"]', 'off');
-      await page.click('#policy-form button[type=submit]');
-      await page.waitForURL(`${base}/dash/policies/${ids.policy}`);
+      // And a holiday next week, on the whole-day window's weekday.
+      const holiday = today.plus({ days: 7 }).toISODate()!;
+      await page.click('button[data-add-row=exceptions]');
+      await page.fill('input[name="exceptions[1].date"]', holiday);
+      await page.selectOption('select[name="exceptions[1].mode"]', 'off');
+      await Promise.all([page.waitForEvent('load'), page.click('#policy-form button[type=submit]')]);
       await expect.poll(() => page.$$eval(`svg.forecast g[data-date="${date}"] rect.bar`, (r) => r.length)).toBe(0);
+      expect(await page.textContent(`#forecast-exceptions li[data-date="${date}"]`)).toBe(`${DAYS[overnightDay].slice(0, 3)} ${date} — ${HOSTILE}: off`);
       const next = today.plus({ days: 3 }).toISODate()!;
       expect(await page.$$eval(`svg.forecast g[data-date="${next}"] rect.bar`, (rects) => rects.map((r) => `${r.dataset.start}-${r.dataset.end}`))).toEqual(['00:00-06:00']);
+      // The week after: the holiday is there, with nothing drawn on it.
+      await Promise.all([page.waitForEvent('load'), page.click('.forecast-nav a[rel=next]')]);
+      expect(await page.$$eval(`svg.forecast g[data-date="${holiday}"] rect.bar`, (r) => r.length)).toBe(0);
+      expect(await page.textContent(`#forecast-exceptions li[data-date="${holiday}"]`)).toContain(': off');
+      expect(await page.$$eval(`svg.forecast g[data-date="${today.plus({ days: 8 }).toISODate()}"]`, (g) => g.length)).toBe(1);
       await page.close();
     });
 
@@ -275,6 +285,22 @@ function consoleScenario(label: string, token: string | null) {
       await expect.poll(() => page.textContent('#purge-form .ok')).toMatch(/^Deleted [1-9]\d* row\(s\)\.$/);
       const left = await h.dataSource.query(`SELECT COUNT(*) AS n FROM runner_heartbeats WHERE camera_id = ${ids.camera} AND ts < ?`, [cutoff.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS')]);
       expect(Number(left[0].n)).toBe(0);
+      await page.close();
+    });
+
+    it('deletes a profile, a camera override and a camera from their pages (buttons inside forms send no fields)', async () => {
+      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const spare = (await h.request('POST', '/api/profiles', { name: 'spare' }, auth)).body.id;
+      expect((await h.request('PUT', `/api/resource-settings/cameras/${ids.secretCamera}`, { maxFps: 3 }, auth)).status).toBe(200);
+      const page = await open(`/dash/profiles/${spare}`);
+      await Promise.all([page.waitForURL(`${base}/dash/profiles/`), page.click('#profile-form button.danger')]);
+      expect((await h.request('GET', `/api/profiles/${spare}`, undefined, auth)).status).toBe(404);
+      await page.goto(`${base}/dash/resources/cameras/${ids.secretCamera}`);
+      await Promise.all([page.waitForURL(`${base}/dash/resources/`), page.click('#resources-form button.danger')]);
+      expect((await h.request('GET', `/api/resource-settings/cameras/${ids.secretCamera}`, undefined, auth)).status).toBe(404);
+      await page.goto(`${base}/dash/cameras/${ids.secretCamera}`);
+      await Promise.all([page.waitForURL(`${base}/dash/cameras/`), page.click('#delete-camera')]);
+      expect((await h.request('GET', `/api/cameras/${ids.secretCamera}`, undefined, auth)).status).toBe(404);
       await page.close();
     });
 
