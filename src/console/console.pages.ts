@@ -6,7 +6,8 @@ import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { readInstant, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
 import { heartbeatCategory } from '../enforcer/status.service.js';
-import { formatters, NAV, type PageBase, type Section } from './console.view.js';
+import { setConsolePageBase } from '../common/all-exceptions.filter.js';
+import { contentSecurityPolicy, formatters, NAV, type PageBase, type Section } from './console.view.js';
 import type { FormErrors } from './forms.js';
 
 export interface RunnerBadge {
@@ -28,7 +29,10 @@ export class ConsolePages {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(SQL_PORT) private readonly sql: Sql,
-  ) {}
+  ) {
+    // Errors of console pages are drawn in the console's layout (AllExceptionsFilter).
+    setConsolePageBase(() => ({ ...this.base('system', ''), section: null }), contentSecurityPolicy);
+  }
 
   base(section: Section, title: string): PageBase {
     return { title, section, nav: NAV, f: formatters(this.config.timeZone), tokenMode: Boolean(this.config.http.apiToken) };

@@ -166,6 +166,16 @@ export function defineConsolePagesSuite(engine: 'sqlite' | 'postgres') {
       for (const url of ['/dash/cameras/0x1', '/dash/policies/abc', '/dash/runners/2147483648']) {
         expect((await h.request('GET', url)).status, url).toBe(400);
       }
+      // A page the browser navigated to answers in the console's layout; htmx's own requests get the JSON message.
+      const missing = await h.request('GET', '/dash/cameras/999999');
+      expect(missing.headers['content-type']).toMatch(/^text\/html/);
+      expect(missing.headers['content-security-policy']).toMatch(/script-src 'nonce-/);
+      expect(missing.raw).toContain('<nav aria-label="Sections">');
+      expect(missing.raw).toContain('camera 999999 not found');
+      const unknown = await h.request('GET', '/dash/nothing-here');
+      expect([unknown.status, unknown.headers['content-type']]).toEqual([404, 'text/html; charset=utf-8']);
+      const fromHtmx = await h.request('GET', '/dash/cameras/999999', undefined, { 'hx-request': 'true' });
+      expect([fromHtmx.status, fromHtmx.body.message]).toEqual([404, 'camera 999999 not found']);
       expect((await h.request('GET', '/dash/assets/../package.json')).status).toBe(404);
       expect((await h.request('GET', '/dash/assets/console.css')).headers['content-type']).toBe('text/css; charset=utf-8');
     });
