@@ -10,7 +10,7 @@ export class CreateCameraDto {
   @Trim() @IsString() @IsNotEmpty({ message: 'name must not be empty' }) @MaxLength(100) @HasNoControlChars()
   name: string;
 
-  @ApiProperty({ maxLength: 2048, example: 'rtsp://viewer:secret@10.0.0.21:554/stream1', description: 'Any ffmpeg input (rtsp://, http://, a file path). Credentials are masked in every response.' })
+  @ApiProperty({ maxLength: 2048, example: 'rtsp://viewer:secret@10.0.0.21:554/stream1', description: 'Any ffmpeg input (rtsp://, http://, a file path). Credentials are masked in every response; a password sent as *** keeps the stored one when the user name is unchanged (refused otherwise and on create). A /, # or ? in a password must be percent-encoded (%2F, %23, %3F).' })
   @Trim() @IsString() @IsNotEmpty({ message: 'rtspUrl must not be empty' }) @MaxLength(2048) @HasNoControlChars()
   rtspUrl: string;
 

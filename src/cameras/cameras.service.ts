@@ -2,12 +2,27 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { RunnerExecutor } from '../enforcer/runner.executor.js';
 import { badField, conflict, notFound } from '../common/errors.js';
-import { keepStoredSecret } from '../common/mask.js';
+import { rawCharacterInPassword, restoreMaskedSecrets } from '../common/mask.js';
 import { type Page, page, type PageQuery } from '../common/pagination.js';
 import type { Camera } from './camera.entity.js';
 import type { CameraView, CreateCameraDto, PauseCameraDto, UpdateCameraDto } from './camera.dto.js';
 import { toCameraView } from './camera.view.js';
 import { CamerasRepository } from './cameras.repository.js';
+
+/**
+ * The stream URL to write: masked secrets sent back (`***`) are put back from the stored URL or
+ * refused; a password with a raw `/`, `#` or `?` is refused with how to write it, except in
+ * a URL left as stored (rows written before that rule keep working until edited).
+ */
+function streamUrlToStore(incoming: string, stored: string | null): string {
+  const result = restoreMaskedSecrets(incoming, stored);
+  if ('refused' in result) throw badField('rtspUrl', result.refused);
+  const raw = result.url === stored ? null : rawCharacterInPassword(result.url);
+  if (raw !== null) {
+    throw badField('rtspUrl', `has a raw "${raw}" in its user name or password, where ffmpeg ends the host: write it percent-encoded (/ as %2F, # as %23, ? as %3F, @ as %40), e.g. rtsp://admin:pa%2Fss@10.0.0.5/stream1`);
+  }
+  return result.url;
+}
 
 @Injectable()
 export class CamerasService {
@@ -30,8 +45,9 @@ export class CamerasService {
   }
 
   async create(dto: CreateCameraDto): Promise<CameraView> {
+    const rtspUrl = streamUrlToStore(dto.rtspUrl, null);
     await this.ensureNameFree(dto.name);
-    const camera = await this.cameras.insert({ ...dto, location: dto.location ?? '' });
+    const camera = await this.cameras.insert({ ...dto, rtspUrl, location: dto.location ?? '' });
     this.logger.log(`camera ${camera.id} "${camera.name}" created (${camera.rtspUrl})`);
     return toCameraView(camera, this.clock.now());
   }
@@ -40,7 +56,7 @@ export class CamerasService {
     const current = await this.require(id);
     if (dto.name !== undefined && dto.name !== current.name) await this.ensureNameFree(dto.name, id);
     const values: Partial<Camera> = { ...dto };
-    if (dto.rtspUrl !== undefined) values.rtspUrl = keepStoredSecret(dto.rtspUrl, current.rtspUrl);
+    if (dto.rtspUrl !== undefined) values.rtspUrl = streamUrlToStore(dto.rtspUrl, current.rtspUrl);
     const updated = await this.cameras.update(id, values);
     if (!updated) throw notFound('camera', id);
     return toCameraView(updated, this.clock.now());

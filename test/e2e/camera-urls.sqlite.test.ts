@@ -1,0 +1,3 @@
+import { defineCameraUrlSuite } from './camera-urls.suite.js';
+
+defineCameraUrlSuite('sqlite');
