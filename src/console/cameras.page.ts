@@ -81,8 +81,8 @@ export class CameraPages {
   async update(@Param('id', new IdPipe()) id: number, @Body() raw: Record<string, unknown>, @Res() reply: FastifyReply) {
     const current = await this.cameras.get(id);
     const body = formBody(raw, CAMERA_FORM);
-    // The form shows the stream URL with its password masked; sent back unchanged, it keeps the stored one.
-    if (body.rtspUrl === current.rtspUrl) delete body.rtspUrl;
+    // The form shows the stream URL with its password masked (`user:***@`); the service puts the
+    // stored password back when the rest changed too (restoreMaskedSecrets), as for any API client.
     try {
       await this.cameras.update(id, await validated(UpdateCameraDto, body));
       this.pages.done(reply, `/dash/cameras/${id}`);
