@@ -32,7 +32,7 @@ function consoleScenario(label: string, token: string | null) {
     const today = DateTime.now().setZone(ZONE);
     const D = today.weekday - 1;
     const overnightDay = (D + 2) % 7;
-    const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `console-${name}${token ? '-token' : ''}.png`), fullPage: true });
+    const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `console-${name}${token ? '-token' : ''}.png`), fullPage: true, timeout: 15_000 });
 
     const open = async (path: string) => {
       const page = await context.newPage();
@@ -45,7 +45,7 @@ function consoleScenario(label: string, token: string | null) {
         }
       });
       page.on('pageerror', (error) => errors.push(error.message));
-      const response = await page.goto(`${base}${path}`);
+      const response = await page.goto(`${base}${path}`, { timeout: 15_000 });
       expect(response?.status(), path).toBe(200);
       expect(response?.headers()['content-security-policy']).toMatch(/script-src 'nonce-[^']+'(;|$)/);
       return page;
@@ -314,13 +314,20 @@ function consoleScenario(label: string, token: string | null) {
         };
         await Promise.race([visit(), new Promise((_, reject) => setTimeout(() => reject(new Error(`${path} did not render within 15 s`)), 15_000))]);
       }
-      const page = await open('/dash/cameras/');
-      await page.keyboard.press('Tab'); // skip link
+      expect(alerts).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+
+    it('is usable from the keyboard: skip link, then the navigation', async () => {
+      const page = await open('/dash/profiles/');
+      const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent);
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe('System');
+      expect(await focused()).toBe('Skip to content');
       await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      await page.waitForURL(`${base}/dash/cameras/`);
+      expect(await focused()).toBe('System');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('Cameras');
+      await Promise.all([page.waitForURL(`${base}/dash/cameras/`, { timeout: 15_000 }), page.keyboard.press('Enter')]);
       await page.close();
       expect(alerts).toEqual([]);
       expect(errors).toEqual([]);
