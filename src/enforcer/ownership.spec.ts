@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { handover, liveNodes, ownerOf, runsHere } from './ownership.js';
+import { handover, liveNodes, ownerOf, rendezvousOwner, runsHere } from './ownership.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
@@ -16,6 +16,18 @@ describe('ownerOf (rendezvous hashing)', () => {
     for (let id = 1; id <= 200; id++) expect(ownerOf(id, ['n1', 'n2', 'n3'])).toBe(ownerOf(id, ['n3', 'n1', 'n2']));
     expect(ownerOf(1, [])).toBeNull();
     for (let id = 1; id <= 50; id++) expect(ownerOf(id, ['solo'])).toBe('solo');
+  });
+
+  it('answers from its table exactly what hashing answers, as live-node sets come and go and come back', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 40 }),
+        (sets, cameras) => {
+          for (const set of [...sets, ...sets]) for (const id of cameras) expect(ownerOf(id, set)).toBe(rendezvousOwner(id, set));
+        },
+      ),
+    );
   });
 
   it('spreads 3,000 cameras over 3 nodes within ±10 % of a third each', () => {

@@ -30,10 +30,34 @@ function weight(node: string, cameraId: number): bigint {
   return createHash('sha256').update(`${node}\0${cameraId}`).digest().readBigUInt64BE(0);
 }
 
-/** The owner of a floating camera among `nodes` (rendezvous hashing); ties go to the smaller name. */
+/**
+ * The owners computed for the live-node set last asked about: the set changes only when a node
+ * joins, leaves or lets its lease lapse, so a steady tick looks owners up instead of hashing
+ * every camera against every node (O(cameras × nodes) SHA-256 per tick). A new set starts a new
+ * table; entries are filled as cameras are asked for.
+ */
+let ownerTable: { key: string; owners: Map<number, string | null> } = { key: '', owners: new Map() };
+/** The node list last checked against the table's key: a tick passes one array for all its cameras, so the key is built once per tick. */
+let checked: string[] | null = null;
+
+/** The owner of a floating camera among `nodes` (rendezvous hashing); ties go to the smaller name. `nodes` is read, never changed: pass a new array when the set changes (liveNodes does). */
 export function ownerOf(cameraId: number, nodes: string[]): string | null {
   // One live node owns everything: no hashing (a single host, the default, ticks without it).
   if (nodes.length <= 1) return nodes[0] ?? null;
+  if (nodes !== checked) {
+    const key = nodes.join('\0');
+    if (ownerTable.key !== key) ownerTable = { key, owners: new Map() };
+    checked = nodes;
+  }
+  const known = ownerTable.owners.get(cameraId);
+  if (known !== undefined) return known;
+  const owner = rendezvousOwner(cameraId, nodes);
+  ownerTable.owners.set(cameraId, owner);
+  return owner;
+}
+
+/** Rendezvous hashing itself: the node with the highest weight for the camera. */
+export function rendezvousOwner(cameraId: number, nodes: string[]): string | null {
   let best: string | null = null;
   let bestWeight = -1n;
   for (const node of nodes) {
