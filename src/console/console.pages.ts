@@ -46,6 +46,12 @@ export class ConsolePages {
     return this.config.timeZone;
   }
 
+  /** A runner's heartbeat state now, by the configured thresholds ('none' without a process). */
+  heartbeatOf(pid: number | null, lastHeartbeatAt: Date | null): RunnerBadge['heartbeat'] {
+    const { onlineSec, staleSec } = this.config.heartbeats;
+    return pid === null ? 'none' : heartbeatCategory(lastHeartbeatAt, this.clock.now(), onlineSec, staleSec);
+  }
+
   /** The runner rows of these cameras (any node), with profile names and heartbeat state: one query. */
   async runnersOf(cameraIds: number[]): Promise<Map<number, RunnerBadge[]>> {
     const out = new Map<number, RunnerBadge[]>();
@@ -54,14 +60,12 @@ export class ConsolePages {
       `SELECT r.id, r.camera_id, r.profile_id, p.name AS profile_name, r.node, r.status, r.pid, r.last_heartbeat_at FROM runners r LEFT JOIN stream_profiles p ON p.id = r.profile_id WHERE r.camera_id IN (${cameraIds.map(() => '?').join(', ')}) ORDER BY r.camera_id, r.profile_id`,
       cameraIds,
     );
-    const now = this.clock.now();
-    const { onlineSec, staleSec } = this.config.heartbeats;
     for (const [id, cameraId, profileId, profileName, node, status, pid, heartbeatAt] of rows) {
       const lastHeartbeatAt = readInstant(heartbeatAt);
       const badge: RunnerBadge = {
         id: Number(id), cameraId: Number(cameraId), profileId: Number(profileId), profileName: String(profileName ?? `#${profileId}`),
         node: String(node), status: status as RunnerStatus, pid: readNumber(pid), lastHeartbeatAt,
-        heartbeat: pid === null ? 'none' : heartbeatCategory(lastHeartbeatAt, now, onlineSec, staleSec),
+        heartbeat: this.heartbeatOf(readNumber(pid), lastHeartbeatAt),
       };
       if (!out.has(badge.cameraId)) out.set(badge.cameraId, []);
       out.get(badge.cameraId)!.push(badge);

@@ -37,6 +37,22 @@ export type Section = (typeof NAV)[number]['key'];
 
 export const SHORT_DAYS = DAY_NAMES.map((d) => d.slice(0, 3));
 
+/** A number with `digits` decimals, or a dash. */
+export const num = (n: number | null | undefined, digits = 1) => (n === null || n === undefined ? '—' : Number(n).toFixed(digits));
+
+/** A byte count in binary units ("1.5 GiB"), or a dash. */
+export const bytes = (n: number | null | undefined) => {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+};
+
 /**
  * Formatting the templates use; every function returns plain text (the template escapes it).
  * Instants are shown in the configured zone, as the enforcer evaluates schedules there.
@@ -49,21 +65,9 @@ export function formatters(zone: string) {
     when: (value: Date | string | null | undefined) => (value ? inZone(value).toFormat('yyyy-LL-dd HH:mm:ss ZZ') : '—'),
     /** "Mon 30 Nov 17:35" */
     short: (value: Date | string | null | undefined) => (value ? inZone(value).toFormat('ccc d LLL HH:mm') : '—'),
-    /** A value for `<input type="datetime-local">` in the zone. */
-    localInput: (value: Date | string) => inZone(value).toFormat("yyyy-LL-dd'T'HH:mm"),
     iso: (value: Date | string | null | undefined) => (value ? (typeof value === 'string' ? value : value.toISOString()) : ''),
-    num: (n: number | null | undefined, digits = 1) => (n === null || n === undefined ? '—' : Number(n).toFixed(digits)),
-    bytes: (n: number | null | undefined) => {
-      if (n === null || n === undefined) return '—';
-      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-      let value = n;
-      let unit = 0;
-      while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-      }
-      return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-    },
+    num,
+    bytes,
     duration: (seconds: number | null | undefined) => {
       if (seconds === null || seconds === undefined) return '—';
       const s = Math.round(seconds);

@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config.js';
 import { readInstant, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
 import { RunnerProcessReader } from '../enforcer/proc-stats.js';
 import { RunnerDetails } from '../enforcer/runner-details.service.js';
-import { heartbeatCategory } from '../enforcer/status.service.js';
+import type { RunnerRow } from '../enforcer/world.js';
 import { chartGeometry } from './chart.js';
 import { ConsolePages } from './console.pages.js';
 import { offsetOf, pager } from './pager.js';
@@ -29,25 +29,11 @@ function chartStatement(engine: Sql['engine']): string {
   return `SELECT MAX(ts) AS at, AVG(camera_fps) AS camera_fps, AVG(processed_fps) AS processed_fps, COUNT(*) AS n FROM runner_heartbeats WHERE camera_id = ? AND profile_id = ? AND ts >= ? AND ts <= ? GROUP BY ${bucket}`;
 }
 
-export interface RunnerLine {
-  id: number;
-  cameraId: number;
-  cameraName: string;
-  profileId: number;
-  profileName: string;
-  node: string;
-  pid: number | null;
-  processStartTime: string | null;
-  status: RunnerStatus;
-  startedAt: Date | null;
-  lastHeartbeatAt: Date | null;
-  heartbeat: string;
-  restartCount: number;
-  lastError: string;
-  cameraFps: number | null;
-  processedFps: number | null;
-  targetFps: number | null;
-}
+/** A runner row as the page shows it: the row's own fields plus names and the heartbeat state. */
+export type RunnerLine = Pick<
+  RunnerRow,
+  'id' | 'cameraId' | 'profileId' | 'node' | 'pid' | 'processStartTime' | 'status' | 'startedAt' | 'lastHeartbeatAt' | 'restartCount' | 'lastError' | 'cameraFps' | 'processedFps' | 'targetFps'
+> & { cameraName: string; profileName: string; heartbeat: string };
 
 const RUNNER_SELECT = `SELECT r.id, r.camera_id, c.name AS camera_name, r.profile_id, p.name AS profile_name, r.node, r.pid, r.process_start_time, r.status, r.started_at,
   r.last_heartbeat_at, r.restart_count, r.last_error, r.camera_fps, r.processed_fps, r.target_fps
@@ -116,11 +102,10 @@ export class RunnerPages {
   private line(row: unknown[]): RunnerLine {
     const [id, cameraId, cameraName, profileId, profileName, node, pid, processStartTime, status, startedAt, heartbeatAt, restarts, lastError, cameraFps, processedFps, targetFps] = row;
     const lastHeartbeatAt = readInstant(heartbeatAt);
-    const { onlineSec, staleSec } = this.config.heartbeats;
     return {
       id: Number(id), cameraId: Number(cameraId), cameraName: String(cameraName ?? `#${cameraId}`), profileId: Number(profileId), profileName: String(profileName ?? `#${profileId}`),
       node: String(node), pid: readNumber(pid), processStartTime: processStartTime === null ? null : String(processStartTime), status: status as RunnerStatus,
-      startedAt: readInstant(startedAt), lastHeartbeatAt, heartbeat: pid === null ? 'none' : heartbeatCategory(lastHeartbeatAt, this.pages.now(), onlineSec, staleSec),
+      startedAt: readInstant(startedAt), lastHeartbeatAt, heartbeat: this.pages.heartbeatOf(readNumber(pid), lastHeartbeatAt),
       restartCount: Number(restarts ?? 0), lastError: maskCredentials(String(lastError ?? '')), cameraFps: readNumber(cameraFps), processedFps: readNumber(processedFps), targetFps: readNumber(targetFps),
     };
   }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { NAV } from '../console/console.view.js';
+import { bytes, NAV, num } from '../console/console.view.js';
 import type { SystemService } from './system.service.js';
 
 /**
@@ -13,18 +13,6 @@ export type Overview = Awaited<ReturnType<SystemService['overview']>>;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
-const bytes = (n: number | null | undefined) => {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-};
-const num = (n: number | null | undefined, digits = 1) => (n === null || n === undefined ? '—' : Number(n).toFixed(digits));
 /** An element whose text the script keeps as "N s ago" from its ISO timestamp. */
 const age = (iso: string | null | undefined) => (iso ? `<span class="age" data-ts="${esc(iso)}">${esc(iso)}</span>` : '—');
 
