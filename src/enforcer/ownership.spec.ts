@@ -1,6 +1,19 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handover, liveNodes, ownerOf, rendezvousOwner, runsHere } from './ownership.js';
+
+// Counts the SHA-256 computations ownership.ts makes (one per weight), whichever crypto call it uses.
+const sha256 = vi.hoisted(() => ({ calls: 0 }));
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof import('node:crypto')>();
+  const counted = <F extends (algorithm: string, ...rest: never[]) => unknown>(f: F) =>
+    ((algorithm: string, ...rest: never[]) => {
+      if (algorithm === 'sha256') sha256.calls++;
+      return f(algorithm, ...rest);
+    }) as unknown as F;
+  return { ...crypto, createHash: counted(crypto.createHash), hash: counted(crypto.hash) };
+});
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
@@ -28,6 +41,82 @@ describe('ownerOf (rendezvous hashing)', () => {
         },
       ),
     );
+  });
+
+  it('follows joins, leaves, both at once, a set in another order and a return to an earlier set, answering what hashing answers', () => {
+    const pool = Array.from({ length: 12 }, (_, i) => `n${i}`);
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('join' as const), count: fc.integer({ min: 1, max: 4 }), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('leave' as const), count: fc.integer({ min: 1, max: 4 }), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('mix' as const), count: fc.integer({ min: 1, max: 3 }), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('back' as const), count: fc.constant(0), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('reorder' as const), count: fc.constant(0), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.constantFrom(...pool), { minLength: 2, maxLength: 6 }),
+        fc.array(step, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 40 }),
+        (first, steps, cameras) => {
+          const seen = [first];
+          let set = first;
+          const ask = (ids: number[]) => {
+            for (const id of ids) expect(ownerOf(id, set)).toBe(rendezvousOwner(id, set));
+          };
+          ask(cameras);
+          steps.forEach(({ kind, count, pick }, i) => {
+            const out = pool.filter((n) => !set.includes(n));
+            const rotate = <T>(xs: T[]) => [...xs.slice(pick % Math.max(xs.length, 1)), ...xs.slice(0, pick % Math.max(xs.length, 1))];
+            const joining = rotate(out).slice(0, kind === 'leave' ? 0 : count);
+            const leaving = kind === 'join' || kind === 'mix' ? [] : rotate(set).slice(0, Math.min(count, set.length - 2));
+            if (kind === 'mix') leaving.push(...rotate(set).slice(0, Math.min(count, set.length - 1)));
+            if (kind === 'back') set = seen[pick % seen.length];
+            else if (kind === 'reorder') set = rotate([...set].reverse());
+            else set = [...set.filter((n) => !leaving.includes(n)), ...joining];
+            seen.push(set);
+            // Known cameras, then some the table has not seen yet under this set.
+            ask(cameras);
+            ask(cameras.map((id) => id + 1000 * (i + 1)));
+          });
+        },
+      ),
+    );
+  });
+
+  it('hashes a joining node once per known camera, and again only the cameras of a node that leaves', () => {
+    const nodes = ['own-1', 'own-2', 'own-3'];
+    const cameras = Array.from({ length: 60 }, (_, i) => i + 1);
+    // Nodes no earlier test used: the table starts over for them.
+    for (const id of cameras) ownerOf(id, nodes);
+    const joined = [...nodes, 'own-4'];
+    sha256.calls = 0;
+    for (const id of cameras) expect(ownerOf(id, joined)).toBe(rendezvousOwner(id, joined));
+    // rendezvousOwner itself hashes every node: count only what ownerOf did.
+    expect(sha256.calls - cameras.length * joined.length).toBe(cameras.length);
+    const hadOwn4 = cameras.filter((id) => ownerOf(id, joined) === 'own-4').length;
+    expect(hadOwn4).toBeGreaterThan(0);
+    sha256.calls = 0;
+    for (const id of cameras) ownerOf(id, nodes);
+    expect(sha256.calls).toBe(hadOwn4 * nodes.length);
+  });
+
+  it('weighs a camera on a node by the first 64 bits of SHA-256(node NUL camera id), as every version does', () => {
+    const reference = (id: number, nodes: string[]) => {
+      let best: string | null = null;
+      let bestWeight = -1n;
+      for (const node of nodes) {
+        const w = createHash('sha256').update(`${node}\0${id}`).digest().readBigUInt64BE(0);
+        if (w > bestWeight || (w === bestWeight && best !== null && node < best)) [best, bestWeight] = [node, w];
+      }
+      return best;
+    };
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (nodes, id) => {
+        expect(rendezvousOwner(id, nodes)).toBe(reference(id, nodes));
+      }),
+    );
+    // Owners as the first multi-host release assigned them.
+    expect(Array.from({ length: 12 }, (_, i) => rendezvousOwner(i + 1, ['n1', 'n2', 'n3']))).toEqual(['n2', 'n2', 'n2', 'n1', 'n2', 'n1', 'n3', 'n2', 'n2', 'n3', 'n3', 'n2']);
   });
 
   it('spreads 3,000 cameras over 3 nodes within ±10 % of a third each', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Which node runs which camera when several hosts share one database (§9), pure: the leases
@@ -26,48 +26,91 @@ export function liveNodes(leases: LeaseView[], nowMs: number, self: string): str
   return [...live].sort();
 }
 
-function weight(node: string, cameraId: number): bigint {
-  return createHash('sha256').update(`${node}\0${cameraId}`).digest().readBigUInt64BE(0);
+function weight(node: string, cameraId: number): string {
+  return hash('sha256', `${node}\0${cameraId}`, 'hex').slice(0, 16);
+}
+
+/** A camera's owner among the current live nodes, with the owner's weight for comparing newcomers. */
+interface Owner {
+  node: string;
+  weight: string;
+}
+
+/** Whether `node` with weight `w` wins over `best`: a higher weight, or the same and a smaller name. */
+const beats = (node: string, w: string, best: Owner) => w > best.weight || (w === best.weight && node < best.node);
+
+/** The highest-weight node for the camera among `nodes` (at least one). */
+function bestOf(cameraId: number, nodes: Iterable<string>): Owner | null {
+  let best: Owner | null = null;
+  for (const node of nodes) {
+    const w = weight(node, cameraId);
+    if (best === null || beats(node, w, best)) best = { node, weight: w };
+  }
+  return best;
 }
 
 /**
  * The owners computed for the live-node set last asked about: the set changes only when a node
  * joins, leaves or lets its lease lapse, so a steady tick looks owners up instead of hashing
- * every camera against every node (O(cameras × nodes) SHA-256 per tick). A new set starts a new
- * table; entries are filled as cameras are asked for.
+ * every camera against every node (O(cameras × nodes) SHA-256 per tick). When the set changes
+ * the table follows it: a joining node is hashed once per known camera and takes the cameras it
+ * wins; only the cameras a leaving node owned are hashed again, over the new set; every other
+ * camera keeps its owner. A set mostly new (following would hash as much as starting over) starts
+ * a new table, filled as cameras are asked for.
  */
-let ownerTable: { key: string; owners: Map<number, string | null> } = { key: '', owners: new Map() };
-/** The node list last checked against the table's key: a tick passes one array for all its cameras, so the key is built once per tick. */
+let ownerTable: { nodes: Set<string>; owners: Map<number, Owner> } = { nodes: new Set(), owners: new Map() };
+/** The node list last checked against the table's set: a tick passes one array for all its cameras, so the set is compared once per tick. */
 let checked: string[] | null = null;
+
+/** Brings the table to the live-node set `nodes` (two or more names, in any order). */
+function follow(nodes: string[]): void {
+  const next = new Set(nodes);
+  const before = ownerTable.nodes;
+  const joined = [...next].filter((n) => !before.has(n));
+  const left = new Set([...before].filter((n) => !next.has(n)));
+  if (joined.length === 0 && left.size === 0) return;
+  // Following costs, per known camera, one weight per joining node plus, for the share of cameras
+  // the leaving nodes owned (left/before), one per node of the new set; starting over costs one per
+  // node of the new set. Start over when following is no cheaper: a set mostly or wholly new.
+  if (joined.length * before.size + left.size * next.size >= next.size * before.size) {
+    ownerTable = { nodes: next, owners: new Map() };
+    return;
+  }
+  for (const [cameraId, known] of ownerTable.owners) {
+    if (left.has(known.node)) {
+      ownerTable.owners.set(cameraId, bestOf(cameraId, next)!);
+      continue;
+    }
+    // The owner stays: it beat every other node that stays, so only the newcomers can beat it.
+    for (const node of joined) {
+      const w = weight(node, cameraId);
+      if (beats(node, w, known)) {
+        known.node = node;
+        known.weight = w;
+      }
+    }
+  }
+  ownerTable.nodes = next;
+}
 
 /** The owner of a floating camera among `nodes` (rendezvous hashing); ties go to the smaller name. `nodes` is read, never changed: pass a new array when the set changes (liveNodes does). */
 export function ownerOf(cameraId: number, nodes: string[]): string | null {
   // One live node owns everything: no hashing (a single host, the default, ticks without it).
   if (nodes.length <= 1) return nodes[0] ?? null;
   if (nodes !== checked) {
-    const key = nodes.join('\0');
-    if (ownerTable.key !== key) ownerTable = { key, owners: new Map() };
+    follow(nodes);
     checked = nodes;
   }
   const known = ownerTable.owners.get(cameraId);
-  if (known !== undefined) return known;
-  const owner = rendezvousOwner(cameraId, nodes);
+  if (known !== undefined) return known.node;
+  const owner = bestOf(cameraId, ownerTable.nodes)!;
   ownerTable.owners.set(cameraId, owner);
-  return owner;
+  return owner.node;
 }
 
 /** Rendezvous hashing itself: the node with the highest weight for the camera. */
 export function rendezvousOwner(cameraId: number, nodes: string[]): string | null {
-  let best: string | null = null;
-  let bestWeight = -1n;
-  for (const node of nodes) {
-    const w = weight(node, cameraId);
-    if (w > bestWeight || (w === bestWeight && best !== null && node < best)) {
-      best = node;
-      bestWeight = w;
-    }
-  }
-  return best;
+  return bestOf(cameraId, nodes)?.node ?? null;
 }
 
 /** Whether this node should run `camera` at all (the schedule decides the rest). */
