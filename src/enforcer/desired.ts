@@ -1,6 +1,6 @@
 import type { World } from './world.js';
 import type { DesiredSpec } from './plan.js';
-import { liveNodes, runsHere } from './ownership.js';
+import { leaseLive, liveNodes, runsHere } from './ownership.js';
 import { desiredPairs, nextBoundary, type ScheduleInput } from './schedule.js';
 import { effectiveSpec, mergeResources, specHash } from './spec.js';
 
@@ -76,7 +76,7 @@ export function computeDesired(world: World, at: Date, zone: string, node: strin
  * asking process, when no node is live: one host whose enforcer is down).
  */
 export function fleetDesired(world: World, at: Date, zone: string, self: string, nowMs = at.getTime()): Map<string, Desired> {
-  const live = world.leases.filter((l) => l.expiresAt > nowMs).map((l) => l.node).sort();
+  const live = world.leases.filter((l) => leaseLive(l, nowMs)).map((l) => l.node).sort();
   const nodes = live.length > 0 ? live : [self];
   const all = new Set([...nodes, ...world.cameras.map((c) => c.node).filter((n): n is string => n !== null)]);
   return new Map([...all].sort().map((node) => [node, computeDesired(world, at, zone, node, nowMs, nodes)]));

@@ -12,6 +12,7 @@ import { EnforcerScheduler } from './enforcer.scheduler.js';
 import { EnforcerService } from './enforcer.service.js';
 import { Handover } from './handover.js';
 import { LeaseRepository } from './lease.repository.js';
+import { NodePresence } from './presence.js';
 import { EnforcerLock } from './lock.adapter.js';
 import { ProcessAdapter } from './process.adapter.js';
 import { RunnerExecutor } from './runner.executor.js';
@@ -36,6 +37,7 @@ import { TrackedRunners } from './tracked-runners.js';
     EnforcerRepository,
     EnforcerReadModel,
     LeaseRepository,
+    NodePresence,
     { provide: Breadcrumbs, useFactory: (store: StateStore, config: AppConfig) => new Breadcrumbs(store, config.enforcer.nodeName), inject: [STATE_STORE, AppConfig] },
     EnforcerMetrics,
     ProcessAdapter,

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CameraTransport, DetectionSet, Device, EventKind, ExceptionMode, Hwaccel, RunnerStatus } from '../common/domain.js';
 import { equalities, readBool, readInstant, readJson, readNumber, SQL_PORT, type Sql } from '../database/sql.js';
-import { type RunnerRow, selectList, WORLD_COLUMNS, type World } from './world.js';
+import type { ForeignRunner, LeaseView } from './ownership.js';
+import { NodeSessions, presenceName } from './presence.js';
+import { type PlanningWorld, type RunnerRow, selectList, WORLD_COLUMNS, type World } from './world.js';
 
 export interface NewEvent {
   kind: EventKind;
@@ -30,6 +32,20 @@ export function toRunner(r: Row): RunnerRow {
   };
 }
 
+/** The cameras and schedules are read again at least this often even when their version says nothing changed. */
+export const WORLD_REREAD_MS = 5 * 60_000;
+/** Camera ids per statement when looking up other nodes' rows (under both engines' parameter limits). */
+const FOREIGN_CHUNK = 500;
+
+/**
+ * Every lease with whether its node's own session (presence.ts) is open now, and when the server
+ * started (a session is only missed within one run of the server). pg_stat_activity is read once.
+ */
+const LEASES_WITH_SESSIONS = `SELECT l.node, l.expires_at, l.holder, (a.application_name IS NOT NULL) AS present,
+  (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint AS server_start
+  FROM enforcer_leases l LEFT JOIN (SELECT DISTINCT application_name FROM pg_stat_activity) a ON a.application_name = left('${presenceName('')}' || l.node, 63)
+  ORDER BY l.node`;
+
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -41,13 +57,57 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
 export class EnforcerRepository {
   constructor(@Inject(SQL_PORT) private readonly sql: Sql) {}
 
+  /** Which nodes' sessions were seen open: a session missed later means that node's process is gone. */
+  private readonly sessions = new NodeSessions();
+  /** What a tick plans from, as of world_version `version`, and when it was read. */
+  private planning: { version: string; readAt: number; world: PlanningWorld } | null = null;
+
   /**
-   * 10 queries, whatever the size of the fleet. Only the columns planning needs, as row
-   * arrays in the order of WORLD_COLUMNS (no per-row objects from the driver).
+   * The world a tick plans from. Three statements on every call, whatever the size of the fleet
+   * (the world's version, this node's runner rows through ix_runners_node, the leases); the
+   * cameras, profiles and schedules (seven more) only when their version moved since the last
+   * call — any write to them bumps it (the WorldVersion migration's triggers) — or they were read
+   * more than WORLD_REREAD_MS ago. The version is read before the tables, so what is kept is never
+   * older than the version it is kept under. Only the columns planning needs, as row arrays in the
+   * order of WORLD_COLUMNS (no per-row objects from the driver).
    */
   async loadWorld(node: string): Promise<World> {
+    const [[version], runners, leases] = await Promise.all([
+      this.sql.rows('SELECT version FROM world_version'),
+      this.sql.query<Row>(`SELECT ${selectList('runners')} FROM runners WHERE node = ? ORDER BY id`, [node]),
+      this.sql.rows(this.sql.engine === 'postgres' ? LEASES_WITH_SESSIONS : 'SELECT node, expires_at, holder, 1, 0 FROM enforcer_leases ORDER BY node'),
+    ]);
+    const current = String(version?.[0] ?? '');
+    if (this.planning === null || this.planning.version !== current || Date.now() - this.planning.readAt > WORLD_REREAD_MS) {
+      this.planning = { version: current, readAt: Date.now(), world: await this.readPlanningWorld() };
+    }
+    return {
+      ...this.planning.world,
+      runners: runners.map(toRunner),
+      leases: this.leaseViews(leases),
+    };
+  }
+
+  /** The leases as a tick sees them, with the nodes whose session has closed marked gone (presence.ts). */
+  private leaseViews(rows: unknown[][]): LeaseView[] {
+    const leases = rows.map(([node, expires, holder, present]) => ({ node: String(node), expiresAt: Number(expires), holder: String(holder), present: readBool(present) }));
+    const gone = this.sessions.judge(leases, Number(rows[0]?.[4] ?? 0));
+    return leases.map(({ node, expiresAt }) => (gone.has(node) ? { node, expiresAt, gone: true } : { node, expiresAt }));
+  }
+
+  /** The leases alone, judged as loadWorld judges them: what the peer watch compares between ticks. */
+  async leases(): Promise<LeaseView[]> {
+    return this.leaseViews(await this.sql.rows(this.sql.engine === 'postgres' ? LEASES_WITH_SESSIONS : 'SELECT node, expires_at, holder, 1, 0 FROM enforcer_leases ORDER BY node'));
+  }
+
+  /** The version of the planning tables last read (tests, the fleet bench). */
+  get worldVersion(): string | null {
+    return this.planning?.version ?? null;
+  }
+
+  private async readPlanningWorld(): Promise<PlanningWorld> {
     const raw = (table: keyof typeof WORLD_COLUMNS) => this.sql.rows(`SELECT ${selectList(table)} FROM ${table} ORDER BY id`);
-    const [cameras, profiles, policies, windows, exceptions, links, resources, runners, foreign, leases] = await Promise.all([
+    const [cameras, profiles, policies, windows, exceptions, links, resources] = await Promise.all([
       raw('cameras'),
       raw('stream_profiles'),
       raw('schedule_policies'),
@@ -55,9 +115,6 @@ export class EnforcerRepository {
       raw('schedule_exceptions'),
       this.sql.rows('SELECT policy_id, camera_id FROM schedule_policy_cameras ORDER BY policy_id, camera_id'),
       raw('resource_settings'),
-      this.sql.query<Row>(`SELECT ${selectList('runners')} FROM runners WHERE node = ? ORDER BY id`, [node]),
-      this.sql.rows(`SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND (pid IS NOT NULL OR status IN ('starting', 'running', 'stopping')) ORDER BY id`, [node]),
-      this.sql.rows('SELECT node, expires_at FROM enforcer_leases ORDER BY node'),
     ]);
     return {
       cameras: cameras.map(([id, name, rtsp, active, pause, transport, hb, snap, prefer, fps, det, pinned]) => ({
@@ -83,12 +140,30 @@ export class EnforcerRepository {
         gpuIndex: readNumber(gpu), cpuNice: readNumber(nice), cpuAffinity: (affinity ?? null) as string | null, maxFps: readNumber(maxFps),
         detSetMax: (detMax ?? null) as DetectionSet | null, isActive: readBool(active),
       })),
-      runners: runners.map(toRunner),
-      foreignRunners: foreign.map(([id, owner, camera, profile, pid, heartbeat]) => ({
-        id: Number(id), node: String(owner), cameraId: Number(camera), profileId: Number(profile), pid: readNumber(pid), lastHeartbeatAt: readInstant(heartbeat),
-      })),
-      leases: leases.map(([owner, expires]) => ({ node: String(owner), expiresAt: Number(expires) })),
     };
+  }
+
+  /**
+   * Other nodes' rows that record a process or still hold the pair (starting, running, stopping)
+   * for these cameras: what a start must wait for or take over (handover). Read only when this
+   * node has pairs to start, and only for them (through the pair index) — a steady tick reads none.
+   */
+  async foreignRunners(node: string, cameraIds: number[]): Promise<ForeignRunner[]> {
+    if (cameraIds.length === 0) return [];
+    const select = `SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND (pid IS NOT NULL OR status IN ('starting', 'running', 'stopping'))`;
+    const ids = [...new Set(cameraIds)];
+    const rows: unknown[][] = [];
+    // Past a few chunks (a cold start of a whole fleet), one read of every such row is cheaper.
+    if (ids.length > 4 * FOREIGN_CHUNK) rows.push(...(await this.sql.rows(`${select} ORDER BY id`, [node])));
+    else {
+      for (let i = 0; i < ids.length; i += FOREIGN_CHUNK) {
+        const chunk = ids.slice(i, i + FOREIGN_CHUNK);
+        rows.push(...(await this.sql.rows(`${select} AND camera_id IN (${placeholders(chunk.length)}) ORDER BY id`, [node, ...chunk])));
+      }
+    }
+    return rows.map(([id, owner, camera, profile, pid, heartbeat]) => ({
+      id: Number(id), node: String(owner), cameraId: Number(camera), profileId: Number(profile), pid: readNumber(pid), lastHeartbeatAt: readInstant(heartbeat),
+    }));
   }
 
   /** Clears these cameras' pauses if they have still ended by `now` (one extended meanwhile is kept). */

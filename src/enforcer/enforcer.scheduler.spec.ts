@@ -13,6 +13,7 @@ import type { EnforcerService, TickResult } from './enforcer.service.js';
 import type { Handover } from './handover.js';
 import type { LeaseRepository } from './lease.repository.js';
 import { EnforcerBusyError, EnforcerLock, holderIsDeadHere } from './lock.adapter.js';
+import { NodePresence } from './presence.js';
 import type { RunnerExecutor } from './runner.executor.js';
 
 /** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
@@ -65,8 +66,9 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     async release() {},
   } as unknown as LeaseRepository;
   const registry = new SchedulerRegistry();
-  const lock = new EnforcerLock(config, leases, new Clock());
-  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false, ...options.handover } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics());
+  const presence = new NodePresence(config);
+  const lock = new EnforcerLock(config, leases, new Clock(), presence);
+  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false, ...options.handover } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics(), presence);
   return {
     scheduler, registry, lock, ticks, crumbs, dir, config,
     maxActive: () => maxActive,

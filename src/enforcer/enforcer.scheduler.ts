@@ -8,6 +8,7 @@ import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { Handover } from './handover.js';
+import { NodePresence, PEER_WATCH_MS } from './presence.js';
 import { EnforcerLock, fenceAfterMs } from './lock.adapter.js';
 import { RunnerExecutor } from './runner.executor.js';
 
@@ -21,6 +22,8 @@ export const SCHEDULE = {
   fence: 'enforcer-fence',
   /** "Enforce now" requests from an HTTP app, polled every second. */
   enforceRequests: 'enforcer-enforce-requests',
+  /** The other nodes' leases and sessions, looked at every PEER_WATCH_MS on PostgreSQL (presence.ts). */
+  peers: 'enforcer-peers',
 } as const;
 
 export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
@@ -42,6 +45,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private active = false;
   private stopping = false;
   private lastEnforceRequest: string | null = null;
+  private watchingPeers = false;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
 
   constructor(
@@ -54,6 +58,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     private readonly breadcrumbs: Breadcrumbs,
     private readonly clock: Clock,
     private readonly metrics: EnforcerMetrics,
+    private readonly presence: NodePresence,
   ) {}
 
   /** Whether a handler may act: this process runs the enforcer and holds the single-instance lock. */
@@ -91,6 +96,11 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     });
     this.executor.warnAboutSettings();
     this.executor.onRunnerExit(() => this.guarded(() => this.request('runner exit')));
+    // This node's session ended while the server kept running: the others may be taking its floating cameras over.
+    this.presence.onLost((reason) => {
+      if (!this.mayAct || !this.handover.hasPeers) return;
+      void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
+    });
     this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.held && this.enforcer.stillWants(spec, now));
     this.registry.addInterval(SCHEDULE.tick, setInterval(() => this.onInterval(), intervalSeconds * 1000));
     process.on('SIGUSR1', this.onSignal);
@@ -114,6 +124,23 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       }
     } catch {
       // the state store being unavailable must not disturb the enforcer
+    }
+  }
+
+  /**
+   * A node joined, left, let its lease lapse or its enforcer died (its session closed): tick now,
+   * not at the next interval, so that a dead node's cameras run elsewhere within about a second.
+   */
+  @Interval(SCHEDULE.peers, PEER_WATCH_MS)
+  async watchPeers(): Promise<void> {
+    if (!this.mayAct || !this.lock.held || !this.presence.enabled || this.watchingPeers || this.running) return;
+    this.watchingPeers = true;
+    try {
+      if (await this.enforcer.liveNodesChanged()) await this.request('live nodes changed');
+    } catch {
+      // the tick reports an unreachable database; the watch stays quiet
+    } finally {
+      this.watchingPeers = false;
     }
   }
 

@@ -9,7 +9,7 @@ import type { RunnerExecutor } from './runner.executor.js';
 import type { RunnerObserver } from './runner.observer.js';
 import type { World } from './world.js';
 
-const EMPTY: World = { cameras: [], profiles: [], policies: [], windows: [], exceptions: [], links: [], resources: [], runners: [], foreignRunners: [], leases: [] };
+const EMPTY: World = { cameras: [], profiles: [], policies: [], windows: [], exceptions: [], links: [], resources: [], runners: [], leases: [] };
 
 /** The tick with fakes around it: a database that answers after `answerMs`. */
 function setup(answerMs: number) {

@@ -5,6 +5,7 @@ import { computeDesired, type Desired } from './desired.js';
 import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
 import { Handover } from './handover.js';
 import { fenceAfterMs } from './lock.adapter.js';
+import { liveNodes } from './ownership.js';
 import { type Action, type DesiredSpec, type ObservedRunner, type Plan, plan } from './plan.js';
 import { RunnerExecutor } from './runner.executor.js';
 import { RunnerObserver } from './runner.observer.js';
@@ -45,6 +46,8 @@ export class EnforcerService {
   private lastTickAt: number | null = null;
   /** What the last tick wanted on this node (pair → spec hash) and until when that holds (its next boundary). */
   private wanted: { hashes: Map<string, string>; until: number } = { hashes: new Map(), until: 0 };
+  /** The live nodes the last tick planned with (sorted names), null before the first. */
+  private plannedWith: string | null = null;
   readonly node: string;
 
   constructor(
@@ -97,7 +100,8 @@ export class EnforcerService {
     const observed: ObservedRunner[] = [];
     for (const row of world.runners) observed.push(await this.observer.reconcile(row, now, events));
     const strays = this.observer.findStrays(world.runners);
-    const desired = computeDesired(world, now, this.config.timeZone, this.node);
+    const nodes = liveNodes(world.leases, now.getTime(), this.node);
+    const desired = computeDesired(world, now, this.config.timeZone, this.node, now.getTime(), nodes);
     const gate = await this.handover.gate(desired, world, observed, now, events);
     const result = plan(gate.specs, observed, strays, now, this.planSettings());
     // A pair waiting for another node to stop it is looked at again in a second, not a full interval.
@@ -118,6 +122,7 @@ export class EnforcerService {
       until: desired.nextBoundary?.getTime() ?? Number.POSITIVE_INFINITY,
     };
     this.lastTickAt = now.getTime();
+    this.plannedWith = nodes.join('\0');
     return {
       at: now,
       durationMs: Date.now() - started,
@@ -129,6 +134,16 @@ export class EnforcerService {
       wakeAt: result.wakeAt,
       nextBoundary: desired.nextBoundary,
     };
+  }
+
+  /**
+   * Whether the live nodes differ from those the last tick planned with: a node joined, left, let
+   * its lease lapse or lost its session (presence.ts). One statement; the peer watch asks it.
+   */
+  async liveNodesChanged(): Promise<boolean> {
+    if (this.plannedWith === null) return false;
+    const nodes = liveNodes(await this.repo.leases(), this.clock.now().getTime(), this.node);
+    return nodes.join('\0') !== this.plannedWith;
   }
 
   /**

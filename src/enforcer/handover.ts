@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Desired } from './desired.js';
 import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
-import { handover } from './ownership.js';
+import { handover, leaseLive } from './ownership.js';
 import type { DesiredSpec, ObservedRunner } from './plan.js';
 import { ProcessAdapter } from './process.adapter.js';
 import { TrackedRunners } from './tracked-runners.js';
@@ -36,7 +36,7 @@ export class Handover {
   /** What the last loaded world says about the fleet around this node. */
   noteWorld(world: World, nowMs: number): void {
     const node = this.config.enforcer.nodeName;
-    this.peers = world.leases.filter((l) => l.node !== node && l.expiresAt > nowMs).length;
+    this.peers = world.leases.filter((l) => l.node !== node && leaseLive(l, nowMs)).length;
     this.pinnedHere = new Set(world.cameras.filter((c) => c.node === node).map((c) => c.id));
     for (const row of world.runners) if (row.pid === null) this.fenced.delete(row.id);
   }
@@ -57,13 +57,15 @@ export class Handover {
    * (nothing written).
    */
   async gate(desired: Desired, world: World, observed: ObservedRunner[], now: Date, events: NewEvent[] | null): Promise<{ specs: DesiredSpec[]; waiting: number }> {
-    if (world.foreignRunners.length === 0) {
+    const aliveHere = new Set(observed.filter((o) => o.alive).map(pairKey));
+    const wanted = desired.specs.map((d) => d.spec).filter((s) => !aliveHere.has(pairKey(s)));
+    // Other nodes' rows are read only for the pairs this node is about to start (none in a steady tick).
+    const foreign = await this.repo.foreignRunners(this.config.enforcer.nodeName, wanted.map((s) => s.cameraId));
+    if (foreign.length === 0) {
       if (events) this.waits.clear();
       return { specs: desired.specs, waiting: 0 };
     }
-    const aliveHere = new Set(observed.filter((o) => o.alive).map(pairKey));
-    const wanted = desired.specs.map((d) => d.spec).filter((s) => !aliveHere.has(pairKey(s)));
-    const decisions = handover(wanted, world.foreignRunners, world.leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
+    const decisions = handover(wanted, foreign, world.leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
     const blocked = new Set(decisions.filter((d) => d.kind === 'wait').map(pairKey));
     const waits = new Set<string>();
     for (const d of decisions) {

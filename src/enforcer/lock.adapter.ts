@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { VERSION } from '../version.js';
 import { FileLock, LockFileRefusedError, lockHeldMessage } from './file-lock.js';
 import { LeaseRepository } from './lease.repository.js';
+import { NodePresence } from './presence.js';
 import { isSameProcess, readStat } from './proc.js';
 
 /** Refusal to start because another enforcer is in charge; the message is what operators see. */
@@ -42,6 +43,7 @@ export class EnforcerLock {
     private readonly config: AppConfig,
     private readonly leases: LeaseRepository,
     private readonly clock: Clock,
+    private readonly presence: NodePresence,
   ) {}
 
   get node(): string {
@@ -83,6 +85,8 @@ export class EnforcerLock {
   async renewLease(first = false): Promise<boolean> {
     const node = this.node;
     const ttl = this.config.enforcer.leaseSeconds * 1000;
+    // The node's own session first: a lease is renewed only while it is open (presence.ts).
+    await this.presence.ensure();
     const now = this.clock.now().getTime();
     if (first && this.leases.engine === 'sqlite') {
       // Several nodes coordinate through PostgreSQL; an embedded SQLite file belongs to one host.
@@ -110,10 +114,11 @@ export class EnforcerLock {
     return true;
   }
 
-  /** Lease first, then the file lock: what a stopping enforcer lets go of. */
+  /** Lease first, then the node's session, then the file lock: what a stopping enforcer lets go of. */
   async release(): Promise<void> {
     if (this.leased) await this.leases.release(this.node, this.holder).catch(() => undefined);
     this.leased = false;
+    await this.presence.close();
     this.file?.release();
     this.file = null;
   }

@@ -17,11 +17,16 @@ import { hash } from 'node:crypto';
 export interface LeaseView {
   node: string;
   expiresAt: number;
+  /** Its enforcer's own database session has closed: the process is gone, whatever the lease says (presence.ts). */
+  gone?: boolean;
 }
+
+/** Whether a lease speaks for a running enforcer at `nowMs`. */
+export const leaseLive = (lease: LeaseView | undefined, nowMs: number): boolean => lease !== undefined && lease.expiresAt > nowMs && lease.gone !== true;
 
 /** Nodes whose lease is unexpired at `nowMs`, plus this node (it ticks only while holding its own). */
 export function liveNodes(leases: LeaseView[], nowMs: number, self: string): string[] {
-  const live = new Set(leases.filter((l) => l.expiresAt > nowMs).map((l) => l.node));
+  const live = new Set(leases.filter((l) => leaseLive(l, nowMs)).map((l) => l.node));
   live.add(self);
   return [...live].sort();
 }
@@ -161,14 +166,14 @@ export function handover(
   for (const pair of wanted) {
     for (const row of byPair.get(`${pair.cameraId}:${pair.profileId}`) ?? []) {
       const lease = leaseOf.get(row.node);
-      const leaseLive = lease !== undefined && lease.expiresAt > nowMs;
+      const live = leaseLive(lease, nowMs);
       const heartbeatFresh = row.lastHeartbeatAt !== null && nowMs - row.lastHeartbeatAt.getTime() < heartbeatOfflineMs;
-      if (leaseLive) {
+      if (live) {
         decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `waiting for node ${row.node} to stop it (${row.pid === null ? 'its row still holds the pair' : `pid ${row.pid} there`})` });
       } else if (heartbeatFresh) {
         decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `node ${row.node} has no live lease but its runner (pid ${row.pid}) still heartbeats` });
       } else {
-        const since = lease ? `its lease expired at ${new Date(lease.expiresAt).toISOString()}` : 'it holds no lease';
+        const since = !lease ? 'it holds no lease' : lease.gone ? 'its enforcer\'s database session has closed' : `its lease expired at ${new Date(lease.expiresAt).toISOString()}`;
         decisions.push({ ...pair, kind: 'take-over', node: row.node, runnerId: row.id, reason: `taken over from node ${row.node}: ${since} and its runner is silent` });
       }
     }

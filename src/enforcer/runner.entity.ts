@@ -9,6 +9,8 @@ import type { StreamProfile } from '../schedules/stream-profile.entity.js';
 @Unique('uq_runners_pair_node', ['cameraId', 'profileId', 'node'])
 /** One active row per pair across all nodes (§9): the database arbitrates a start two nodes race for. */
 @Index('uq_runners_active_pair', ['cameraId', 'profileId'], { unique: true, where: "status IN ('starting', 'running', 'stopping')" })
+/** A tick reads its own node's rows (see the WorldVersion migration). */
+@Index('ix_runners_node', ['node'])
 export class Runner {
   @PrimaryGeneratedColumn() id: number;
   @Column({ type: 'integer' }) cameraId: number;

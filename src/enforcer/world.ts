@@ -1,5 +1,5 @@
 import type { CameraTransport, DetectionSet, Device, EventKind, ExceptionMode, Hwaccel, RunnerStatus } from '../common/domain.js';
-import type { ForeignRunner, LeaseView } from './ownership.js';
+import type { LeaseView } from './ownership.js';
 import type { ScheduleExceptionInput, ScheduleWindowInput } from './schedule.js';
 import type { SpecCamera, SpecProfile, SpecResources } from './spec.js';
 
@@ -112,8 +112,8 @@ export interface EventRow {
   message: string;
 }
 
-/** Everything one tick needs, loaded in a fixed number of queries however many cameras exist. */
-export interface World {
+/** What a tick plans from: read again only when it changed (EnforcerRepository.loadWorld). */
+export interface PlanningWorld {
   cameras: CameraRow[];
   profiles: ProfileRow[];
   policies: PolicyRow[];
@@ -121,10 +121,12 @@ export interface World {
   exceptions: ExceptionRow[];
   links: { policyId: number; cameraId: number }[];
   resources: ResourceRow[];
+}
+
+/** Everything one tick needs, loaded in a fixed number of queries however many cameras exist. */
+export interface World extends PlanningWorld {
   /** This node's runner rows. */
   runners: RunnerRow[];
-  /** Other nodes' rows that record a process or hold the pair (starting/running/stopping): handovers. */
-  foreignRunners: ForeignRunner[];
   /** Every node's lease (which nodes are live). */
   leases: LeaseView[];
 }

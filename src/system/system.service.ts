@@ -6,6 +6,7 @@ import { fleetDesired } from '../enforcer/desired.js';
 import type { DesiredSpec } from '../enforcer/plan.js';
 import { EnforcerReadModel } from '../enforcer/enforcer.read-model.js';
 import { EnforcerRepository } from '../enforcer/enforcer.repository.js';
+import { leaseLive } from '../enforcer/ownership.js';
 import { isPaused } from '../enforcer/schedule.js';
 import { heartbeatCategory, StatusService } from '../enforcer/status.service.js';
 import { HostStatsCollector } from './host-stats.collector.js';
@@ -55,7 +56,7 @@ export class SystemService {
       // Nodes in the lease table (several hosts): alive, lease expiry, runner processes recorded.
       nodes: world.leases.map((l) => ({
         name: l.node,
-        alive: l.expiresAt > now.getTime(),
+        alive: leaseLive(l, now.getTime()),
         leaseExpiresAt: new Date(l.expiresAt).toISOString(),
         runners: runners.filter((r) => r.node === l.node && r.pid !== null).length,
         desired: fleet.get(l.node)?.specs.length ?? 0,

@@ -31,10 +31,10 @@ describe('bisk CLI', () => {
     const file = join(dir, 'nested', 'dir', 'bisk.sqlite');
     const first = runCli(['migrate'], { DATABASE_URL: file });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/Applied 5 migration\(s\) to SQLite .*bisk\.sqlite: Initial1764400000000, GlobalResourceSettings1764400000001, EnforcerState1764500000000, RunnerActivePair1764600000000, EventKindIndexes1764700000000/);
+    expect(first.stdout).toMatch(/Applied 6 migration\(s\) to SQLite .*bisk\.sqlite: Initial1764400000000, GlobalResourceSettings1764400000001, EnforcerState1764500000000, RunnerActivePair1764600000000, EventKindIndexes1764700000000, WorldVersion1764800000000/);
     const second = runCli(['migrate'], { DATABASE_URL: file });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/Database is up to date \(5 migration\(s\)\)/);
+    expect(second.stdout).toMatch(/Database is up to date \(6 migration\(s\)\)/);
   });
 
   it('prints the effective configuration with secrets hidden', () => {

@@ -20,7 +20,7 @@ describe.each(engines)('migrations on %s', (engine) => {
     db = await createDatabase(engine);
     const settings = parseDatabaseUrl(db.url);
     const first = await migrateDatabase(settings);
-    expect(first.applied).toEqual(['Initial1764400000000', 'GlobalResourceSettings1764400000001', 'EnforcerState1764500000000', 'RunnerActivePair1764600000000', 'EventKindIndexes1764700000000']);
+    expect(first.applied).toEqual(['Initial1764400000000', 'GlobalResourceSettings1764400000001', 'EnforcerState1764500000000', 'RunnerActivePair1764600000000', 'EventKindIndexes1764700000000', 'WorldVersion1764800000000']);
     const second = await migrateDatabase(settings);
     expect(second.applied).toEqual([]);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnforcerRepository } from '../../src/enforcer/enforcer.repository.js';
 import { type Harness, startApp } from '../support/app-harness.js';
 
-/** A tick loads the world in a fixed number of queries, however many cameras there are (§5). */
+/** A tick loads the world in a fixed number of queries, however many cameras there are (§5), and the planning tables only when they changed. */
 describe('world loading', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -48,6 +48,8 @@ describe('world loading', () => {
     const large = await countQueries(() => repo.loadWorld('n'));
     expect(small).toBe(10);
     expect(large).toBe(small);
+    // Nothing changed since: the version, this node's runners and the leases only.
+    expect(await countQueries(() => repo.loadWorld('n'))).toBe(3);
   });
 
   it('answers "enforce now" with 503 and how to start an enforcer when none is running', async () => {
