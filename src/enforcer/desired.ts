@@ -27,28 +27,60 @@ export function scheduleInput(world: World, node: string, nowMs = Date.now(), no
 /** The schedule of every camera, whichever node runs it (the forecast's view). */
 export const fleetScheduleInput = (world: World): ScheduleInput => inputFor(world, () => true);
 
-function inputFor(world: World, included: (camera: World['cameras'][number]) => boolean): ScheduleInput {
-  const cameraIdsByPolicy = new Map<number, number[]>();
-  for (const link of world.links) {
-    const list = cameraIdsByPolicy.get(link.policyId) ?? [];
-    list.push(link.cameraId);
-    cameraIdsByPolicy.set(link.policyId, list);
+/** The links, windows and exceptions of each policy, kept per loaded world (a steady tick plans from the same arrays). */
+const groupings = new WeakMap<
+  World['links'],
+  { windows: World['windows']; exceptions: World['exceptions']; cameraIdsByPolicy: Map<number, number[]>; windowsByPolicy: Map<number, World['windows']>; exceptionsByPolicy: Map<number, World['exceptions']> }
+>();
+
+function groupingsOf(world: World) {
+  let found = groupings.get(world.links);
+  if (!found || found.windows !== world.windows || found.exceptions !== world.exceptions) {
+    found = {
+      windows: world.windows,
+      exceptions: world.exceptions,
+      cameraIdsByPolicy: new Map(),
+      windowsByPolicy: groupBy(world.windows, (w) => w.policyId),
+      exceptionsByPolicy: groupBy(world.exceptions, (e) => e.policyId),
+    };
+    for (const link of world.links) {
+      const list = found.cameraIdsByPolicy.get(link.policyId) ?? [];
+      list.push(link.cameraId);
+      found.cameraIdsByPolicy.set(link.policyId, list);
+    }
+    groupings.set(world.links, found);
   }
-  const windowsByPolicy = groupBy(world.windows, (w) => w.policyId);
-  const exceptionsByPolicy = groupBy(world.exceptions, (e) => e.policyId);
-  return {
-    cameras: world.cameras
-      .filter(included)
-      .map((c) => ({ id: c.id, isActive: c.isActive, pauseUntil: c.pauseUntil })),
-    profiles: world.profiles.map((p) => ({ id: p.id, isActive: p.isActive })),
-    policies: world.policies.map((p) => ({
+  return found;
+}
+
+/**
+ * The schedule input of the cameras `included` says: only the policies linked to one of them, with
+ * only those cameras (one node of a hundred evaluates its own hundredth of the fleet's windows, and
+ * wakes only for its own boundaries).
+ */
+function inputFor(world: World, included: (camera: World['cameras'][number]) => boolean): ScheduleInput {
+  const { cameraIdsByPolicy, windowsByPolicy, exceptionsByPolicy } = groupingsOf(world);
+  const cameras = world.cameras.filter(included);
+  const ids = new Set(cameras.map((c) => c.id));
+  const all = cameras.length === world.cameras.length;
+  const policies: ScheduleInput['policies'] = [];
+  for (const p of world.policies) {
+    const linked = cameraIdsByPolicy.get(p.id) ?? [];
+    const cameraIds = all ? linked : linked.filter((id) => ids.has(id));
+    if (!all && cameraIds.length === 0) continue;
+    policies.push({
       id: p.id,
       isEnabled: p.isEnabled,
-      cameraIds: cameraIdsByPolicy.get(p.id) ?? [],
+      cameraIds,
       // The loaded rows already have the fields evaluation reads: no copies (70,000 windows at 10,000 cameras).
       windows: windowsByPolicy.get(p.id) ?? [],
       exceptions: exceptionsByPolicy.get(p.id) ?? [],
-    })),
+    });
+  }
+  return {
+    cameras: cameras.map((c) => ({ id: c.id, isActive: c.isActive, pauseUntil: c.pauseUntil })),
+    profiles: world.profiles.map((p) => ({ id: p.id, isActive: p.isActive })),
+    policies,
   };
 }
 
