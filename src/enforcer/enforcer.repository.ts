@@ -38,12 +38,13 @@ export const WORLD_REREAD_MS = 5 * 60_000;
 const FOREIGN_CHUNK = 500;
 
 /**
- * Every lease with whether its node's own session (presence.ts) is open now, and when the server
- * started (a session is only missed within one run of the server). pg_stat_activity is read once.
+ * Every lease with whether its node's own session (presence.ts) is open now — on this database:
+ * another fleet on the same server may use the same node names — and when the server started (a
+ * session is only missed within one run of the server). pg_stat_activity is read once.
  */
 const LEASES_WITH_SESSIONS = `SELECT l.node, l.expires_at, l.holder, (a.application_name IS NOT NULL) AS present,
   (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint AS server_start
-  FROM enforcer_leases l LEFT JOIN (SELECT DISTINCT application_name FROM pg_stat_activity) a ON a.application_name = left('${presenceName('')}' || l.node, 63)
+  FROM enforcer_leases l LEFT JOIN (SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database()) a ON a.application_name = left('${presenceName('')}' || l.node, 63)
   ORDER BY l.node`;
 
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');

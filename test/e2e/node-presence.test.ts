@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
 import { migrateDatabase } from '../../src/database/migrations.js';
@@ -96,11 +97,14 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
   }, 60_000);
 
   it('keeps one session per enforcer open, named after its node', async () => {
-    const rows = await sql.query<{ application_name: string }>(`SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'bisk-node %' ORDER BY 1`);
+    const rows = await sql.query<{ application_name: string }>(`SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'bisk-node %' AND datname = current_database() ORDER BY 1`);
     expect(rows.map((r) => r.application_name)).toEqual(NODES.map(presenceName));
   });
 
   it('moves a killed node’s cameras within seconds, long before its 30 s lease runs out', async () => {
+    // Another fleet on the same server, on another database, with a node of the same name: not this p1.
+    const elsewhere = new pg.Client({ connectionString: POSTGRES_URL, application_name: presenceName('p1') });
+    await elsewhere.connect();
     const t0 = Date.now();
     enforcers.get('p1')!.child.kill('SIGKILL');
     for (const p of findMarkedProcesses().filter((m) => m.node === 'p1')) process.kill(p.pid, 'SIGKILL');
@@ -117,6 +121,7 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
     const [taken] = await takenOver();
     expect(taken.message).toBe("taken over from node p1: its enforcer's database session has closed and its runner is silent");
     expect(violations).toEqual([]);
+    await elsewhere.end();
   }, 40_000);
 
   it('gives a restarted node its share back without running anything twice', async () => {
@@ -126,12 +131,12 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
   }, 60_000);
 
   it('makes a node whose session the server ended step back at once, and never runs a pair twice', async () => {
-    const [session] = await sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = ?`, [presenceName('p1')]);
+    const [session] = await sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND datname = current_database()`, [presenceName('p1')]);
     await sql.query('SELECT pg_terminate_backend(?)', [session.pid]);
     await enforcers.get('p1')!.waitFor(/node p1's database session was ended by the server \(57P01\) while the server kept running; the other nodes may be taking its cameras over: stopped \d+ floating runner\(s\)/, 10_000);
     // It reopened its session: the fleet converges back to both nodes.
     await until('12 cameras back on their owners', settledOn(NODES), 40_000);
-    const reopened = await sql.query(`SELECT pid FROM pg_stat_activity WHERE application_name = ?`, [presenceName('p1')]);
+    const reopened = await sql.query(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND datname = current_database()`, [presenceName('p1')]);
     expect(reopened).toHaveLength(1);
     expect(violations).toEqual([]);
   }, 60_000);
