@@ -122,6 +122,25 @@ describe.each(engines)('the planning tables, read again only when changed (%s)',
     }
   });
 
+  it('reads this node’s runner rows and other nodes’ rows for given cameras through indexes, never the fleet’s whole runners table', async () => {
+    // 60 nodes × 100 cameras' rows, statistics fresh: the planner's choice is what a fleet gets.
+    await sql.execute(`INSERT INTO cameras (name, rtsp_url) SELECT 'fleet-' || g, 'rtsp://h/s' FROM generate_series(1, 6000) g`);
+    await sql.execute(`INSERT INTO runners (camera_id, profile_id, node, status, spec_hash, pid) SELECT id, 1, 'node-' || (id % 60), 'running', '', id FROM cameras WHERE name LIKE 'fleet-%'`);
+    await sql.execute('ANALYZE runners');
+    const captured = counting(sql);
+    const watched = new EnforcerRepository(captured.sql);
+    await watched.loadWorld('node-7');
+    await watched.foreignRunners('node-7', [1, 2, 3, 4, 5]);
+    const runnerStatements = captured.seen.filter((text) => /FROM runners\b/.test(text));
+    expect(runnerStatements).toHaveLength(2);
+    for (const text of runnerStatements) {
+      const params = text.includes('camera_id IN') ? ['node-7', 1, 2, 3, 4, 5] : ['node-7'];
+      const plan = (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on runners/);
+      expect(plan).toMatch(/Index/);
+    }
+  });
+
   it('lets writers of different planning tables cross without a deadlock (the counter is their last lock)', async () => {
     const [a, b] = [new pg.Client({ connectionString: db.url }), new pg.Client({ connectionString: db.url })];
     await Promise.all([a.connect(), b.connect()]);
