@@ -151,7 +151,7 @@ export class EnforcerRepository {
    */
   async foreignRunners(node: string, cameraIds: number[]): Promise<ForeignRunner[]> {
     if (cameraIds.length === 0) return [];
-    const select = `SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at FROM runners WHERE node <> ? AND (pid IS NOT NULL OR status IN ('starting', 'running', 'stopping'))`;
+    const select = `SELECT id, node, camera_id, profile_id, pid, last_heartbeat_at, status FROM runners WHERE node <> ? AND (pid IS NOT NULL OR status IN ('starting', 'running', 'stopping'))`;
     const ids = [...new Set(cameraIds)];
     const rows: unknown[][] = [];
     // Past a few chunks (a cold start of a whole fleet), one read of every such row is cheaper.
@@ -162,8 +162,9 @@ export class EnforcerRepository {
         rows.push(...(await this.sql.rows(`${select} AND camera_id IN (${placeholders(chunk.length)}) ORDER BY id`, [node, ...chunk])));
       }
     }
-    return rows.map(([id, owner, camera, profile, pid, heartbeat]) => ({
+    return rows.map(([id, owner, camera, profile, pid, heartbeat, status]) => ({
       id: Number(id), node: String(owner), cameraId: Number(camera), profileId: Number(profile), pid: readNumber(pid), lastHeartbeatAt: readInstant(heartbeat),
+      status: status as RunnerStatus,
     }));
   }
 
@@ -186,9 +187,11 @@ export class EnforcerRepository {
 
   /**
    * Writes `values` to runner `id`; with `ifPid`, only while the row still records that process
-   * (a stop never overwrites the row of a newer start). Resolves to whether the row was written.
+   * (a stop never overwrites the row of a newer start); with `{ pid, status }`, only while the row
+   * is still as it was read (another node's row taken over: its node may have written it since).
+   * Resolves to whether the row was written.
    */
-  async updateRunner(id: number, values: RunnerWrite, ifPid?: number): Promise<boolean> {
+  async updateRunner(id: number, values: RunnerWrite, ifPid?: number | { pid: number | null; status: RunnerStatus }): Promise<boolean> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [key, value] of Object.entries(values) as [keyof typeof RUNNER_WRITABLE, unknown][]) {
@@ -197,8 +200,16 @@ export class EnforcerRepository {
       sets.push(`${column} = ?`);
       params.push(value instanceof Date ? this.sql.instant(value) : key === 'effectiveArgs' && value !== null ? JSON.stringify(value) : value);
     }
-    const where = ifPid === undefined ? 'id = ?' : 'id = ? AND pid = ?';
-    const changed = await this.sql.execute(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE ${where}`, [...params, this.sql.instant(new Date()), id, ...(ifPid === undefined ? [] : [ifPid])]);
+    const where = ['id = ?'];
+    const whereParams: unknown[] = [id];
+    if (typeof ifPid === 'number') {
+      where.push('pid = ?');
+      whereParams.push(ifPid);
+    } else if (ifPid !== undefined) {
+      where.push(ifPid.pid === null ? 'pid IS NULL' : 'pid = ?', 'status = ?');
+      whereParams.push(...(ifPid.pid === null ? [] : [ifPid.pid]), ifPid.status);
+    }
+    const changed = await this.sql.execute(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE ${where.join(' AND ')}`, [...params, this.sql.instant(new Date()), ...whereParams]);
     return changed > 0;
   }
 

@@ -68,12 +68,20 @@ export class Handover {
     const decisions = handover(wanted, foreign, world.leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
     const blocked = new Set(decisions.filter((d) => d.kind === 'wait').map(pairKey));
     const waits = new Set<string>();
+    const rows = new Map(foreign.map((r) => [r.id, r]));
     for (const d of decisions) {
       if (d.kind === 'wait') {
         waits.add(`${pairKey(d)}@${d.node}`);
         if (events && !this.waits.has(`${pairKey(d)}@${d.node}`)) events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });
       } else if (events && !blocked.has(pairKey(d))) {
-        await this.repo.updateRunner(d.runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: d.reason });
+        // Only while the row is as read: a node that came back meanwhile (a stalled process, a
+        // late answer) and wrote it keeps its pair, and this start waits for the next tick.
+        const seen = rows.get(d.runnerId)!;
+        if (!(await this.repo.updateRunner(d.runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: d.reason }, { pid: seen.pid, status: seen.status }))) {
+          blocked.add(pairKey(d));
+          events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: `not taken over: node ${d.node} wrote its row meanwhile` });
+          continue;
+        }
         events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });
         this.logger.warn(`camera ${d.cameraId} profile ${d.profileId}: ${d.reason}`);
       }

@@ -164,7 +164,7 @@ describe('ownerOf (rendezvous hashing)', () => {
 describe('handover', () => {
   const lease = (node: string, inMs: number) => ({ node, expiresAt: NOW + inMs });
   const row = (node: string, over: Partial<{ pid: number | null; lastHeartbeatAt: Date | null }> = {}) => ({
-    id: 9, node, cameraId: 1, profileId: 2, pid: 4242, lastHeartbeatAt: null, ...over,
+    id: 9, node, cameraId: 1, profileId: 2, pid: 4242, lastHeartbeatAt: null, status: 'running' as const, ...over,
   });
   const wanted = [{ cameraId: 1, profileId: 2 }];
   it.each([
@@ -175,6 +175,8 @@ describe('handover', () => {
     ['no lease at all, runner silent', [row('b')], [], ['take-over b']],
     ['lease expired but the runner still heartbeats', [row('b', { lastHeartbeatAt: new Date(NOW - 5000) })], [lease('b', -1)], ['wait b']],
     ['lease expired, last heartbeat too old', [row('b', { lastHeartbeatAt: new Date(NOW - 200_000) })], [lease('b', -1)], ['take-over b']],
+    ['lease unexpired but its enforcer\'s session closed, runner silent', [row('b')], [{ ...lease('b', 10_000), gone: true }], ['take-over b']],
+    ['session closed but the runner still heartbeats', [row('b', { lastHeartbeatAt: new Date(NOW - 5000) })], [{ ...lease('b', 10_000), gone: true }], ['wait b']],
   ])('%s', (_name, foreign, leases, expected) => {
     expect(handover(wanted, foreign, leases, NOW, 120_000).map((d) => `${d.kind} ${d.node}`)).toEqual(expected);
   });

@@ -1,3 +1,4 @@
+import type { RunnerStatus } from '../common/domain.js';
 import { hash } from 'node:crypto';
 
 /**
@@ -138,6 +139,8 @@ export interface ForeignRunner {
   profileId: number;
   pid: number | null;
   lastHeartbeatAt: Date | null;
+  /** As read: a take-over writes the row only while it is still so. */
+  status: RunnerStatus;
 }
 
 export type HandoverDecision =

@@ -88,11 +88,12 @@ export class RunnerObserver {
 
   /**
    * Marked runner processes of this node that no live row accounts for: rows deleted with
-   * their camera or profile, rows pointing at another process, leftovers of a crash.
+   * their camera or profile, rows pointing at another process or at none (taken over by another
+   * node), leftovers of a crash.
    */
   findStrays(rows: RunnerRow[]): StrayProcess[] {
     const node = this.config.enforcer.nodeName;
-    const rowIds = new Set(rows.map((r) => r.id));
+    const recorded = new Map(rows.map((r) => [r.id, r.pid]));
     const owned = new Map(rows.filter((r) => r.pid !== null).map((r) => [r.pid!, r]));
     const trackedPids = new Map(this.tracked.all().map((t) => [t.pid, t]));
     const strays = this.processes
@@ -100,7 +101,9 @@ export class RunnerObserver {
       .filter((p) => p.node === node)
       .filter((p) => {
         const t = trackedPids.get(p.pid);
-        if (t) return !rowIds.has(t.runnerId) && !t.stopping;
+        // A row that records no process any more was taken over by another node (this one was
+        // stalled, or cut off and back): its process must not run beside the new owner's.
+        if (t) return (recorded.get(t.runnerId) ?? null) === null && !t.stopping;
         const row = owned.get(p.pid);
         return !row || row.id !== p.runnerId || (row.processStartTime !== null && row.processStartTime !== p.startTime);
       })

@@ -112,6 +112,23 @@ describe('the enforcer in the CLI context', () => {
     expect((await sql.rows("SELECT COUNT(*) FROM enforcer_events WHERE kind = 'start'"))[0][0]).toBe(Number(ticksBefore) + 1);
   });
 
+  it('stops a runner whose row another node took over (the row records no process) instead of keeping it beside a new one', async () => {
+    const [{ id: cameraId }] = await sql.query<{ id: number }>('SELECT id FROM cameras ORDER BY id LIMIT 1');
+    const before = (await runnerOf(cameraId))!;
+    // What a take-over writes while this node was stalled: the pair is no longer this process's.
+    await sql.execute(`UPDATE runners SET status = 'exited', pid = NULL, process_start_time = NULL WHERE id = ?`, [before.id]);
+    await context.get(EnforcerScheduler).request('test');
+    await until('the old process stopped', async () => !new ProcessAdapter().isAlive(before.pid!, null) || undefined);
+    const [kill] = await sql.query<{ message: string }>(`SELECT message FROM enforcer_events WHERE kind = 'stray-kill' AND pid = ?`, [before.pid]);
+    expect(kill?.message).toMatch(/^runner \d+ has no live row on this node/);
+    // Wanted and held by nobody else: started again here, once.
+    const after = await until('started again', async () => {
+      const row = await runnerOf(cameraId);
+      return row?.status === 'running' && row.pid !== before.pid ? row : undefined;
+    });
+    expect(new ProcessAdapter().isAlive(after.pid!, null)).toBe(true);
+  });
+
   it('stops its runners, releases the lock and clears its timers on stop', async () => {
     const scheduler = context.get(EnforcerScheduler);
     const [{ id: cameraId }] = await sql.query<{ id: number }>('SELECT id FROM cameras ORDER BY id LIMIT 1');
