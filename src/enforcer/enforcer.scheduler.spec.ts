@@ -64,6 +64,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
       return { ok: true, lease: {} };
     },
     async release() {},
+    async yield() {},
   } as unknown as LeaseRepository;
   const registry = new SchedulerRegistry();
   const presence = new NodePresence(config);

@@ -26,6 +26,9 @@ export const SCHEDULE = {
   peers: 'enforcer-peers',
 } as const;
 
+/** How long the other nodes wait for a stopped enforcer's node to come back before moving its cameras (at most its lease). */
+export const STOP_GRACE_MS = 10_000;
+
 export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
   return { at: at.toISOString(), ...counts };
 }
@@ -295,7 +298,9 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       this.logger.log(`stopped ${stopped} runner(s)`);
     }
     await this.breadcrumbs.clearRunning().catch(() => undefined);
-    await this.lock.release();
+    // A stop is most often a restart (systemd, an upgrade, a rolling restart of the fleet): the
+    // others wait STOP_GRACE_MS for this node before moving its cameras, so each goes down once.
+    await this.lock.release(Math.min(STOP_GRACE_MS, this.config.enforcer.leaseSeconds * 1000));
     this.active = false;
   }
 

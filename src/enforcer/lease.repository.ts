@@ -3,6 +3,9 @@ import { classifyDbError } from '../database/db-errors.js';
 import { SQL_PORT, type Sql } from '../database/sql.js';
 import type { EnforcerLease } from './enforcer-lease.entity.js';
 
+/** The holder of a lease its enforcer gave up on stopping (LeaseRepository.yield). */
+export const YIELDED = 'stopped:';
+
 export type LeaseResult = { ok: true; lease: EnforcerLease } | { ok: false; current: EnforcerLease };
 
 const toLease = (r: Record<string, unknown>): EnforcerLease => ({
@@ -36,7 +39,7 @@ export class LeaseRepository {
   async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
     const updated = await this.sql.query(
-      'UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ?) RETURNING *',
+      `UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ? OR holder LIKE '${YIELDED}%') RETURNING *`,
       [holder, pid, version, nowMs, expiresAt, node, holder, staleHolder, nowMs],
     );
     if (updated.length > 0) return { ok: true, lease: toLease(updated[0]) };
@@ -52,6 +55,15 @@ export class LeaseRepository {
       if (classifyDbError(error) !== 'unique') throw error;
       return { ok: false, current: (await this.find(node))! };
     }
+  }
+
+  /**
+   * A stopping enforcer yields its lease: any enforcer of this node may take it at once (the same
+   * one restarted), while the others go on counting the node live until `untilMs` — so a restart
+   * moves none of its cameras, and a node that does not come back has them moved after that.
+   */
+  async yield(node: string, holder: string, untilMs: number): Promise<void> {
+    await this.sql.execute('UPDATE enforcer_leases SET holder = ?, expires_at = ? WHERE node = ? AND holder = ?', [`${YIELDED}${holder}`.slice(0, 200), untilMs, node, holder]);
   }
 
   async release(node: string, holder: string): Promise<void> {

@@ -114,9 +114,16 @@ export class EnforcerLock {
     return true;
   }
 
-  /** Lease first, then the node's session, then the file lock: what a stopping enforcer lets go of. */
-  async release(): Promise<void> {
-    if (this.leased) await this.leases.release(this.node, this.holder).catch(() => undefined);
+  /**
+   * Lease first, then the node's session, then the file lock: what a stopping enforcer lets go of.
+   * With `keepMs`, the lease is yielded rather than deleted: the other nodes count this node live
+   * for that long (a restart moves nothing), and its next enforcer takes the lease at once.
+   */
+  async release(keepMs = 0): Promise<void> {
+    if (this.leased) {
+      const done = keepMs > 0 ? this.leases.yield(this.node, this.holder, this.clock.now().getTime() + keepMs) : this.leases.release(this.node, this.holder);
+      await done.catch(() => undefined);
+    }
     this.leased = false;
     await this.presence.close();
     this.file?.release();
