@@ -64,18 +64,23 @@ async function scenario<T>(name: string, body: () => Promise<T>): Promise<T | nu
   }
   const before = fleet.checker.doubles.length;
   log(`${name}…`);
+  // The nodes share this event loop: a fence timer that fires late here is a stalled host there.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const lag = () => `event loop delay max ${Math.round(loop.max / 1e6)} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms`;
   try {
     const result = await body();
-    results[name] = result;
+    results[name] = { ...result, eventLoopDelayMaxMs: Math.round(loop.max / 1e6) };
     return result;
   } catch (error) {
-    failures.push(`${name}: ${(error as Error).message}`);
-    log(`${name} FAILED: ${(error as Error).message}`);
+    failures.push(`${name}: ${(error as Error).message} (${lag()})`);
+    log(`${name} FAILED: ${(error as Error).message} (${lag()})`);
     return null;
   } finally {
+    loop.disable();
     const doubles = fleet.checker.doubles.slice(before);
     if (doubles.length > 0) {
-      failures.push(`${name}: ${doubles.length} doubles, first ${JSON.stringify(doubles.slice(0, 3))}`);
+      failures.push(`${name}: ${doubles.length} doubles, first ${JSON.stringify(doubles.slice(0, 3))} (${lag()})`);
       log(`${name}: ${doubles.length} DOUBLES`);
     }
   }
