@@ -636,7 +636,19 @@ export class Fleet {
       await node.proxy?.close();
     }
     await this.sql.close().catch(() => undefined);
-    await dropDatabase(this.options.serverUrl, this.databaseName).catch(() => undefined);
+    // A node's session may still be reconnecting for a moment after its context closed: try again before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dropDatabase(this.options.serverUrl, this.databaseName);
+        break;
+      } catch (error) {
+        if (attempt === 5) {
+          process.stderr.write(`fleet: could not drop database ${this.databaseName}: ${(error as Error).message}\n`);
+          break;
+        }
+        await sleep(500);
+      }
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
