@@ -40,6 +40,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   const executor = {
     onRunnerExit() {},
     restartInPlaceWhen() {},
+    startWhen() {},
     warnAboutSettings() {},
     async stopRunners() {
       return { stopped: 0, skipped: 0 };

@@ -104,7 +104,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       if (!this.mayAct || !this.handover.hasPeers) return;
       void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
     });
-    this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.held && this.enforcer.stillWants(spec, now));
+    this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.fresh && this.enforcer.stillWants(spec, now));
+    this.executor.startWhen(() => this.lock.fresh);
     this.registry.addInterval(SCHEDULE.tick, setInterval(() => this.onInterval(), intervalSeconds * 1000));
     process.on('SIGUSR1', this.onSignal);
     await this.request('start');

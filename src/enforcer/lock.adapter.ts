@@ -38,6 +38,8 @@ export class EnforcerLock {
   readonly holder = `${hostname()}:${process.pid}:${readStat(process.pid)?.startTime ?? '0'}:${randomBytes(4).toString('hex')}`;
   private file: FileLock | null = null;
   private leased = false;
+  /** When the lease was last renewed (this process's clock). */
+  private renewedAt = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -53,6 +55,11 @@ export class EnforcerLock {
   /** This process holds the file lock and the node's lease: it may act. */
   get held(): boolean {
     return this.file?.held === true && this.leased;
+  }
+
+  /** Held, and renewed less than the fence's time ago: what a start needs (a tick may outlast it). */
+  get fresh(): boolean {
+    return this.held && this.clock.now().getTime() - this.renewedAt < fenceAfterMs(this.config);
   }
 
   /** The file lock alone (the tick renews the lease itself). */
@@ -111,6 +118,7 @@ export class EnforcerLock {
       return false;
     }
     this.leased = true;
+    this.renewedAt = now;
     return true;
   }
 

@@ -59,6 +59,7 @@ export class RunnerExecutor {
   private readonly logger = new Logger('Enforcer');
   private exitListener: () => void = () => {};
   private restartInPlaceAllowed: (t: Tracked, spec: DesiredSpec, now: Date) => boolean = () => false;
+  private startsAllowed: () => boolean = () => true;
   readonly node: string;
 
   constructor(
@@ -75,6 +76,15 @@ export class RunnerExecutor {
   /** Called after an exit that was not answered by a restart in place (the scheduler ticks). */
   onRunnerExit(listener: () => void): void {
     this.exitListener = listener;
+  }
+
+  /**
+   * Decides whether starts may go on (the scheduler's guard: the lease was renewed recently enough).
+   * A tick that outlasts its fence must not start anything after it: another node may be taking
+   * those pairs over.
+   */
+  startWhen(check: () => boolean): void {
+    this.startsAllowed = check;
   }
 
   /** Decides whether an exited runner may be started again at once with the spec it had (the scheduler's guard). */
@@ -168,6 +178,10 @@ export class RunnerExecutor {
 
   private async startRunner(existing: RunnerRow | undefined, action: StartAction, now: Date, events: NewEvent[]): Promise<boolean> {
     const { cameraId, profileId } = action;
+    if (!this.startsAllowed()) {
+      this.logger.warn(`camera ${cameraId} profile ${profileId}: not started, this node's lease was not renewed in time (the tick took too long); the next tick decides`);
+      return false;
+    }
     // The claim: the database lets only one row per pair be starting/running/stopping across all
     // nodes, so a node that briefly disagrees about ownership cannot start it a second time.
     let row: RunnerRow;

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Clock } from '../common/clock.js';
+import { loadConfig } from '../config/app-config.js';
+import { EnforcerMetrics } from './enforcer.metrics.js';
+import type { EnforcerRepository, NewEvent } from './enforcer.repository.js';
+import type { Action } from './plan.js';
+import type { ProcessAdapter } from './process.adapter.js';
+import { RunnerExecutor } from './runner.executor.js';
+import type { EffectiveSpec } from './spec.js';
+import { TrackedRunners } from './tracked-runners.js';
+import type { World } from './world.js';
+
+const spec: EffectiveSpec = {
+  cameraId: 3, profileId: 2, rtspUrl: 'rtsp://cam/s', fps: 6, detSet: '800', rtspTransport: 'auto', hbInterval: 10, snapshotEvery: 3,
+  device: 'cpu', hwaccel: 'none', gpuIndex: null, cpuNice: null, cpuAffinity: null, capMaxFps: null, capDetSetMax: null, extraArgs: {},
+};
+const EMPTY = { runners: [] } as unknown as World;
+
+/** The executor with a recording process table and database: what it claims and spawns. */
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'bisk-executor-'));
+  const config = loadConfig({ TZ: 'UTC', DATABASE_URL: ':memory:', RUNNER_LOG_DIR: dir, RUNNER_COMMAND: '/bin/true' });
+  const claims: unknown[] = [];
+  const spawned: string[][] = [];
+  const repo = {
+    createRunner: async (values: unknown) => {
+      claims.push(values);
+      return { id: 1, cameraId: 3, profileId: 2, crashCount: 0, restartCount: 0 };
+    },
+    updateRunner: async () => true,
+  } as unknown as EnforcerRepository;
+  const processes = {
+    spawn: async (request: { argv: string[] }) => {
+      spawned.push(request.argv);
+      return { pid: 4242, startTime: '1' };
+    },
+    capLog: () => false,
+  } as unknown as ProcessAdapter;
+  const executor = new RunnerExecutor(config, repo, processes, new TrackedRunners(), new Clock(), new EnforcerMetrics());
+  return { executor, claims, spawned };
+}
+
+const start: Action = { kind: 'start', cameraId: 3, profileId: 2, runnerId: null, spec, hash: 'h', reason: 'wanted' };
+
+describe('RunnerExecutor and the start guard', () => {
+  it('starts what the plan says while the guard allows', async () => {
+    const { executor, claims, spawned } = setup();
+    executor.startWhen(() => true);
+    const counts = await executor.execute([start], EMPTY, new Date(), [] as NewEvent[]);
+    expect(counts.started).toBe(1);
+    expect(claims).toHaveLength(1);
+    expect(spawned).toHaveLength(1);
+  });
+
+  it('claims and spawns nothing once the guard says the lease is stale (a tick that outlasted its fence)', async () => {
+    const { executor, claims, spawned } = setup();
+    let fresh = true;
+    executor.startWhen(() => fresh);
+    fresh = false;
+    const counts = await executor.execute([start, { ...start, cameraId: 4, spec: { ...spec, cameraId: 4 } }], EMPTY, new Date(), [] as NewEvent[]);
+    expect(counts.started).toBe(0);
+    expect(claims).toEqual([]);
+    expect(spawned).toEqual([]);
+  });
+});
