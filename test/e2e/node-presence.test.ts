@@ -8,9 +8,10 @@ import { migrateDatabase } from '../../src/database/migrations.js';
 import { openSql, type Sql } from '../../src/database/sql.js';
 import { ownerOf } from '../../src/enforcer/ownership.js';
 import { presenceName } from '../../src/enforcer/presence.js';
-import { findMarkedProcesses, isSameProcess, readStat } from '../../src/enforcer/proc.js';
+import { findMarkedProcesses } from '../../src/enforcer/proc.js';
 import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { CLI, ROOT, type Running, requireBuild, startProcess } from '../support/processes.js';
+import { runningCameras } from '../support/running-cameras.js';
 import { until } from '../support/wait.js';
 
 /**
@@ -28,7 +29,6 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
   const enforcers = new Map<string, Running>();
   const cameras: number[] = [];
   const violations: string[] = [];
-  let runnerCamera = new Map<number, number>();
   let sampler: NodeJS.Timeout | undefined;
 
   const start = async (node: string) => {
@@ -41,19 +41,8 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
     await p.waitFor(/Enforcer started/);
   };
 
-  async function running(): Promise<Map<number, string[]>> {
-    // Marked and really running: a runner killed a moment ago may linger as a zombie until reaped.
-    const procs = findMarkedProcesses().filter((p) => NODES.includes(p.node) && readStat(p.pid)?.state !== 'Z' && isSameProcess(p.pid, p.startTime));
-    if (procs.some((p) => p.runnerId !== null && !runnerCamera.has(p.runnerId))) {
-      runnerCamera = new Map((await sql.query<{ id: number; camera_id: number }>('SELECT id, camera_id FROM runners')).map((r) => [Number(r.id), Number(r.camera_id)]));
-    }
-    const byCamera = new Map<number, string[]>();
-    for (const p of procs) {
-      const camera = runnerCamera.get(p.runnerId ?? -1);
-      if (camera !== undefined) byCamera.set(camera, [...(byCamera.get(camera) ?? []), p.node]);
-    }
-    return byCamera;
-  }
+  /** Live runner processes of this test: camera id → nodes running it. */
+  const running = runningCameras(NODES, () => sql);
 
   const settledOn = (nodes: string[]) => async () => {
     const now = await running();

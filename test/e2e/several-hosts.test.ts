@@ -6,11 +6,12 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { migrateDatabase } from '../../src/database/migrations.js';
 import { openSql, type Sql } from '../../src/database/sql.js';
 import { ownerOf } from '../../src/enforcer/ownership.js';
-import { findMarkedProcesses, isSameProcess, readStat } from '../../src/enforcer/proc.js';
+import { findMarkedProcesses } from '../../src/enforcer/proc.js';
 import { startApp } from '../support/app-harness.js';
 import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { CLI, ROOT, type Running, requireBuild, runCli, startProcess } from '../support/processes.js';
+import { runningCameras } from '../support/running-cameras.js';
 import { until } from '../support/wait.js';
 
 /**
@@ -34,7 +35,6 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
   let sampler: NodeJS.Timeout | undefined;
   const pinned = new Map<number, string>();
   const floating: number[] = [];
-  let runnerPairs = new Map<number, number>();
   /** n1 reaches PostgreSQL through this proxy, so its link alone can be cut. */
   let proxy: TcpProxy;
   let proxiedUrl: string;
@@ -52,21 +52,7 @@ describe.runIf(POSTGRES_URL)('several hosts on PostgreSQL', () => {
   };
 
   /** Live runner processes of this test: camera id → nodes running it. */
-  async function running(): Promise<Map<number, string[]>> {
-    // Marked and really running: a runner killed a moment ago may linger as a zombie until reaped.
-    const procs = findMarkedProcesses().filter((p) => NODES.includes(p.node) && readStat(p.pid)?.state !== 'Z' && isSameProcess(p.pid, p.startTime));
-    if (procs.some((p) => p.runnerId !== null && !runnerPairs.has(p.runnerId))) {
-      const rows = await sql.query<{ id: number; camera_id: number }>('SELECT id, camera_id FROM runners');
-      runnerPairs = new Map(rows.map((r) => [Number(r.id), Number(r.camera_id)]));
-    }
-    const byCamera = new Map<number, string[]>();
-    for (const p of procs) {
-      const camera = runnerPairs.get(p.runnerId ?? -1);
-      if (camera === undefined) continue;
-      byCamera.set(camera, [...(byCamera.get(camera) ?? []), p.node]);
-    }
-    return byCamera;
-  }
+  const running = runningCameras(NODES, () => sql);
 
   async function sample(): Promise<void> {
     samples++;
