@@ -175,7 +175,8 @@ describe('RunnerProcessReader on real processes', () => {
   });
 
   it('is null for a PID now owned by another process, and for one that is gone', async () => {
-    const pid = startGroup('sleep 30');
+    // `exec`: the leader becomes sleep itself (a shell may fork for its last command or not).
+    const pid = startGroup('exec sleep 30');
     const reader = new RunnerProcessReader();
     const figures = await until(() => reader.read(pid, null), (f) => f !== null);
     expect(figures?.childProcesses).toBe(0);
