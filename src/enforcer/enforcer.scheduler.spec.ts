@@ -21,6 +21,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
   const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
   let hang: Promise<void> | null = null;
+  let duringTick: (() => void) | null = null;
   let active = 0;
   let maxActive = 0;
   const ticks: number[] = [];
@@ -30,6 +31,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
       active++;
       maxActive = Math.max(maxActive, active);
       ticks.push(Date.now());
+      duringTick?.();
       await new Promise((r) => setTimeout(r, tickMs));
       if (hang) await hang; // a database that stopped answering
       active--;
@@ -77,6 +79,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     active: () => active,
     hangTicksUntil: (released: Promise<void>) => (hang = released.then(() => void (hang = null))),
     requestEnforce: (at: string) => (enforceRequestedAt = at),
+    /** Runs inside every tick from now on (a runner exiting, a peer joining: another tick asked for). */
+    duringTick: (fn: () => void) => (duringTick = fn),
   };
 }
 
@@ -97,6 +101,31 @@ describe('EnforcerScheduler', () => {
     await Promise.all([s.scheduler.request('a'), s.scheduler.request('b'), s.scheduler.request('c'), s.scheduler.request('d')]);
     expect(s.ticks).toHaveLength(3); // the first request ran one, the three during it collapsed into one
     expect(s.maxActive()).toBe(1);
+  });
+
+  it('start() and a request return once the tick serving them ends, while a busy node keeps ticking', async () => {
+    const s = setup(20);
+    started.push(s);
+    // Every tick asks for another, as runners exiting or peers joining during each tick do.
+    s.duringTick(() => void s.scheduler.request('runner exit'));
+    await s.scheduler.start();
+    // The first tick, and the one asked for during it at most — never "until the requests stop".
+    expect(s.ticks.length).toBeGreaterThanOrEqual(1);
+    expect(s.ticks.length).toBeLessThanOrEqual(2);
+    const before = s.ticks.length;
+    await s.scheduler.request('enforce now');
+    // Served by the tick after the one running when it came.
+    expect(s.ticks.length - before).toBeGreaterThanOrEqual(1);
+    expect(s.ticks.length - before).toBeLessThanOrEqual(2);
+    expect(s.maxActive()).toBe(1);
+    // Still ticking: nothing asked it to stop.
+    const now = s.ticks.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.ticks.length).toBeGreaterThan(now);
+    await s.scheduler.stop(false);
+    const atStop = s.ticks.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(s.ticks.length).toBe(atStop);
   });
 
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {

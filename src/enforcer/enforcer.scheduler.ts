@@ -45,6 +45,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private readonly logger = new Logger('Enforcer');
   private running: Promise<void> | null = null;
   private pending = false;
+  /** Callers waiting for the next tick to end (the one that serves their request). */
+  private waiting: { done: Promise<void>; resolve: () => void } | null = null;
   private active = false;
   private stopping = false;
   private lastEnforceRequest: string | null = null;
@@ -148,24 +150,43 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     }
   }
 
-  /** Asks for a tick; one already running is followed by exactly one more. */
+  /**
+   * Asks for a tick; one already running is followed by exactly one more. Resolves when the tick
+   * that serves this request has ended — not when the requests stop coming: a busy node (peers
+   * joining, runners exiting during every tick) keeps ticking, and `start()` must still return.
+   */
   request(reason: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
-    if (this.running) {
-      this.pending = true;
-      return this.running;
+    if (!this.waiting) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.waiting = { done, resolve };
     }
-    this.running = (async () => {
-      try {
-        do {
-          this.pending = false;
+    const served = this.waiting.done;
+    this.pending = true;
+    // (Cleared by the loop itself when it ends, in the same step as its last look at `pending`.)
+    if (!this.running) this.running = this.tickWhilePending(reason);
+    return served;
+  }
+
+  private async tickWhilePending(reason: string): Promise<void> {
+    try {
+      while (this.pending && !this.stopping) {
+        this.pending = false;
+        const waiting = this.waiting;
+        this.waiting = null;
+        try {
           await this.tickOnce(reason);
-        } while (this.pending && !this.stopping);
-      } finally {
-        this.running = null;
+        } finally {
+          waiting?.resolve();
+        }
       }
-    })();
-    return this.running;
+    } finally {
+      this.running = null;
+      // Stopping: requests not served by a tick are answered anyway.
+      this.waiting?.resolve();
+      this.waiting = null;
+    }
   }
 
   private async tickOnce(reason: string): Promise<void> {
