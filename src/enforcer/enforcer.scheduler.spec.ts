@@ -61,9 +61,11 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
       crumbs.runningPid = null;
     },
   } as unknown as Breadcrumbs;
+  let acquires = 0;
   const leases = {
     engine: 'postgres',
     async acquire() {
+      acquires++;
       return { ok: true, lease: {} };
     },
     async release() {},
@@ -81,6 +83,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     requestEnforce: (at: string) => (enforceRequestedAt = at),
     /** Runs inside every tick from now on (a runner exiting, a peer joining: another tick asked for). */
     duringTick: (fn: () => void) => (duringTick = fn),
+    /** Lease writes so far (takes and renewals). */
+    acquires: () => acquires,
   };
 }
 
@@ -126,6 +130,31 @@ describe('EnforcerScheduler', () => {
     const atStop = s.ticks.length;
     await new Promise((r) => setTimeout(r, 60));
     expect(s.ticks.length).toBe(atStop);
+  });
+
+  it('renews the lease every interval while a long tick runs, and not between ticks', async () => {
+    const s = setup(10, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '5' } });
+    started.push(s);
+    await s.scheduler.start(3600); // no interval ticks during the test: only the ones asked for
+    const taken = s.acquires(); // the lease taken, and renewed by the first tick
+    let release!: () => void;
+    s.hangTicksUntil(new Promise<void>((r) => (release = r)));
+    const slow = s.scheduler.request('slow tick');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.acquires()).toBe(taken + 1); // the tick renewed as it began
+    await s.scheduler.keepLease();
+    expect(s.acquires()).toBe(taken + 1); // not due yet
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(s.lock.sinceRenewMs).toBeGreaterThanOrEqual(1000);
+    await s.scheduler.keepLease();
+    expect(s.acquires()).toBe(taken + 2); // an interval into the tick: renewed from the keeper
+    expect(s.lock.sinceRenewMs).toBeLessThan(200);
+    expect(s.lock.fresh).toBe(true);
+    release();
+    await slow;
+    await new Promise((r) => setTimeout(r, 1000));
+    await s.scheduler.keepLease();
+    expect(s.acquires()).toBe(taken + 2); // no tick running: the next tick renews, not the keeper
   });
 
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {

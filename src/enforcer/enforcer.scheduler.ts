@@ -24,7 +24,12 @@ export const SCHEDULE = {
   enforceRequests: 'enforcer-enforce-requests',
   /** The other nodes' leases and sessions, looked at every PEER_WATCH_MS on PostgreSQL (presence.ts). */
   peers: 'enforcer-peers',
+  /** Keeps the lease renewed while a long tick runs (a first tick claiming a thousand cameras, a slow database). */
+  lease: 'enforcer-lease',
 } as const;
+
+/** How often a running tick's lease age is looked at (no statement unless it is due). */
+export const LEASE_KEEP_MS = 500;
 
 /** How long the other nodes wait for a stopped enforcer's node to come back before moving its cameras (at most its lease). */
 export const STOP_GRACE_MS = 10_000;
@@ -51,6 +56,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private stopping = false;
   private lastEnforceRequest: string | null = null;
   private watchingPeers = false;
+  private keepingLease = false;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
 
   constructor(
@@ -147,6 +153,27 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       // the tick reports an unreachable database; the watch stays quiet
     } finally {
       this.watchingPeers = false;
+    }
+  }
+
+  /**
+   * A tick renews the lease when it begins; one that runs longer than an interval (starting a
+   * thousand runners one row at a time, a database that answers slowly) renews it again from
+   * here, every interval while it runs — the other nodes would otherwise see the lease expire
+   * and take over cameras this node is still running. A renewal that fails leaves the fence
+   * armed from the last one; a lease lost to another holder stops further starts (lock.fresh).
+   */
+  @Interval(SCHEDULE.lease, LEASE_KEEP_MS)
+  async keepLease(): Promise<void> {
+    if (!this.mayAct || !this.lock.held || !this.running || this.keepingLease) return;
+    if (this.lock.sinceRenewMs < this.config.enforcer.intervalSeconds * 1000) return;
+    this.keepingLease = true;
+    try {
+      if (await this.lock.renewLease()) this.armFence();
+    } catch {
+      // the tick reports an unreachable database; the fence stays armed from the last renewal
+    } finally {
+      this.keepingLease = false;
     }
   }
 

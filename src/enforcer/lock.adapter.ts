@@ -59,7 +59,12 @@ export class EnforcerLock {
 
   /** Held, and renewed less than the fence's time ago: what a start needs (a tick may outlast it). */
   get fresh(): boolean {
-    return this.held && this.clock.now().getTime() - this.renewedAt < fenceAfterMs(this.config);
+    return this.held && this.sinceRenewMs < fenceAfterMs(this.config);
+  }
+
+  /** Milliseconds since the lease was last renewed by this process. */
+  get sinceRenewMs(): number {
+    return this.clock.now().getTime() - this.renewedAt;
   }
 
   /** The file lock alone (the tick renews the lease itself). */
