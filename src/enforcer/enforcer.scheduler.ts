@@ -8,7 +8,7 @@ import { Breadcrumbs, type TickSummary } from './breadcrumbs.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
 import { EnforcerService, type TickResult } from './enforcer.service.js';
 import { Handover } from './handover.js';
-import { NodePresence, PEER_WATCH_MS } from './presence.js';
+import { NodePresence, PEER_WATCH_MS, peerWatchGapMs } from './presence.js';
 import { EnforcerLock, fenceAfterMs } from './lock.adapter.js';
 import { RunnerExecutor } from './runner.executor.js';
 
@@ -56,6 +56,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private stopping = false;
   private lastEnforceRequest: string | null = null;
   private watchingPeers = false;
+  /** Date.now() before which this node does not look at the others' sessions (peerWatchGapMs). */
+  private nextPeerWatch = 0;
   private keepingLease = false;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
 
@@ -108,6 +110,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     this.executor.warnAboutSettings();
     this.executor.onRunnerExit(() => this.guarded(() => this.request('runner exit')));
     // This node's session ended while the server kept running: the others may be taking its floating cameras over.
+    this.presence.onPeersChanged(() => this.guarded(() => this.request('another node saw the live nodes change')));
     this.presence.onLost((reason) => {
       if (!this.mayAct || !this.handover.hasPeers) return;
       void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
@@ -142,16 +145,24 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   /**
    * A node joined, left, let its lease lapse or its enforcer died (its session closed): tick now,
    * not at the next interval, so that a dead node's cameras run elsewhere within about a second.
+   * In a big fleet each node looks only now and then (peerWatchGapMs: a few watchers per half
+   * second fleet-wide), and the one that sees a change tells the others (NodePresence.announce),
+   * who tick at once too.
    */
   @Interval(SCHEDULE.peers, PEER_WATCH_MS)
   async watchPeers(): Promise<void> {
     if (!this.mayAct || !this.lock.held || !this.presence.enabled || this.watchingPeers || this.running) return;
+    if (Date.now() < this.nextPeerWatch) return;
     this.watchingPeers = true;
     try {
-      if (await this.enforcer.liveNodesChanged()) await this.request('live nodes changed');
+      if (await this.enforcer.liveNodesChanged()) {
+        await this.presence.announce().catch(() => undefined);
+        await this.request('live nodes changed');
+      }
     } catch {
       // the tick reports an unreachable database; the watch stays quiet
     } finally {
+      this.nextPeerWatch = Date.now() + peerWatchGapMs(this.handover.peerCount + 1, Math.random());
       this.watchingPeers = false;
     }
   }

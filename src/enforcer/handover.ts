@@ -41,6 +41,11 @@ export class Handover {
     for (const row of world.runners) if (row.pid === null) this.fenced.delete(row.id);
   }
 
+  /** How many other nodes were live at the last successful tick. */
+  get peerCount(): number {
+    return this.peers;
+  }
+
   /** Whether other nodes were live at the last successful tick (someone could take over floating cameras). */
   get hasPeers(): boolean {
     return this.peers > 0;

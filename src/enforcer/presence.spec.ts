@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeSessions, presenceName } from './presence.js';
+import { NodeSessions, PEER_WATCH_MS, peerWatchGapMs, presenceName } from './presence.js';
 
 const lease = (node: string, present: boolean, holder = `${node}-holder`) => ({ node, holder, present });
 
@@ -25,5 +25,29 @@ describe('presenceName', () => {
   it('names the session after the node, within the 63 bytes PostgreSQL keeps', () => {
     expect(presenceName('gpu-box-2')).toBe('bisk-node gpu-box-2');
     expect(Buffer.byteLength(presenceName('n'.repeat(63)))).toBe(63);
+  });
+});
+
+describe('peerWatchGapMs: a few watchers per half second, whatever the size of the fleet', () => {
+  it.each([
+    // nodes, jitter, gap ms
+    [1, 0.9, PEER_WATCH_MS],
+    [3, 0.0, PEER_WATCH_MS],
+    [4, 0.99, PEER_WATCH_MS],
+    [8, 0.5, 1000],
+    [100, 0.0, 6250],
+    [100, 0.5, 12500],
+    [100, 0.999, 18738],
+  ])('%i nodes, jitter %f → %i ms', (nodes, jitter, gap) => {
+    expect(peerWatchGapMs(nodes, jitter)).toBe(gap);
+  });
+
+  it('keeps the fleet’s watches per second constant as it grows (on average over the jitter)', () => {
+    for (const nodes of [8, 20, 100, 400]) {
+      let sum = 0;
+      for (let i = 0; i < 1000; i++) sum += peerWatchGapMs(nodes, i / 1000);
+      const perSecond = nodes / (sum / 1000 / 1000);
+      expect(perSecond).toBeCloseTo(8, 0);
+    }
   });
 });

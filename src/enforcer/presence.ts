@@ -27,6 +27,24 @@ import { postgresLimits } from '../database/sql.js';
  */
 export const PEER_WATCH_MS = 500;
 
+/**
+ * How many nodes of a fleet look at the others' sessions in each PEER_WATCH_MS, on average. A node
+ * that sees a change tells every node at once (NOTIFY on PEER_CHANNEL), so the fleet needs only
+ * a few watchers at a time, not all of them: each node watches every PEER_WATCH_MS × nodes /
+ * PEER_WATCHERS (jittered, at least every PEER_WATCH_MS) — the fleet's watch statements per second
+ * stay constant as it grows (100 nodes: 8/s, not 200/s, each reading every session of the server).
+ */
+export const PEER_WATCHERS = 4;
+
+/** The channel on which a node that saw the live-node set change tells the others (LISTENed on the node's own session). */
+export const PEER_CHANNEL = 'bisk_nodes';
+
+/** Milliseconds until a node of a `nodes`-node fleet looks at the others' sessions again; `jitter` in [0, 1) spreads the watchers. */
+export function peerWatchGapMs(nodes: number, jitter: number): number {
+  const mean = PEER_WATCH_MS * Math.max(1, nodes / PEER_WATCHERS);
+  return mean <= PEER_WATCH_MS ? PEER_WATCH_MS : Math.round(mean * (0.5 + jitter));
+}
+
 /** The session name of a node's presence (PostgreSQL keeps 63 bytes of it). */
 export const presenceName = (node: string) => Buffer.from(`bisk-node ${node}`).subarray(0, 63).toString();
 
@@ -63,6 +81,7 @@ export class NodePresence {
   /** pg_postmaster_start_time() as this process last saw it, epoch ms. */
   private serverStart: number | null = null;
   private lostListener: (reason: string) => void = () => {};
+  private peersListener: () => void = () => {};
 
   constructor(private readonly config: AppConfig) {}
 
@@ -72,6 +91,19 @@ export class NodePresence {
 
   get open(): boolean {
     return this.client !== null;
+  }
+
+  /** Called when another node says the live-node set changed (a NOTIFY on PEER_CHANNEL). */
+  onPeersChanged(listener: () => void): void {
+    this.peersListener = listener;
+  }
+
+  /**
+   * Tells every other node's session that the live-node set changed (they tick at once). Only
+   * a wake-up: each node reads the leases and sessions itself. Nothing when the session is not open.
+   */
+  async announce(): Promise<void> {
+    await this.client?.query('SELECT pg_notify($1, $2)', [PEER_CHANNEL, this.config.enforcer.nodeName]);
   }
 
   /** Called when this node's session was ended by the server while the server kept running. */
@@ -108,6 +140,11 @@ export class NodePresence {
       await client.query('SET idle_session_timeout = 0').catch(() => undefined);
       const { rows } = await client.query<{ started: string }>('SELECT (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint AS started');
       this.serverStart = Number(rows[0].started);
+      // The other nodes' "the live set changed" (not this session's own).
+      client.on('notification', (message) => {
+        if (message.channel === PEER_CHANNEL && message.processId !== (client as unknown as { processID?: number }).processID) this.peersListener();
+      });
+      await client.query(`LISTEN ${PEER_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { migrateDatabase } from '../../src/database/migrations.js';
 import { openSql, type Sql } from '../../src/database/sql.js';
 import { ownerOf } from '../../src/enforcer/ownership.js';
-import { presenceName } from '../../src/enforcer/presence.js';
+import { NodePresence, presenceName } from '../../src/enforcer/presence.js';
 import { findMarkedProcesses } from '../../src/enforcer/proc.js';
 import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
 import { CLI, ROOT, type Running, requireBuild, startProcess } from '../support/processes.js';
@@ -88,6 +88,28 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
   it('keeps one session per enforcer open, named after its node', async () => {
     const rows = await sql.query<{ application_name: string }>(`SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'bisk-node %' AND datname = current_database() ORDER BY 1`);
     expect(rows.map((r) => r.application_name)).toEqual(NODES.map(presenceName));
+  });
+
+  it('carries a node’s "the live set changed" to the other nodes’ sessions at once, not back to its own', async () => {
+    const presences = ['w1', 'w2', 'w3'].map((node) => new NodePresence(loadConfig({ DATABASE_URL: db.url, NODE_NAME: node })));
+    const heard = new Map<string, number>();
+    presences.forEach((p, i) => p.onPeersChanged(() => heard.set(`w${i + 1}`, (heard.get(`w${i + 1}`) ?? 0) + 1)));
+    try {
+      for (const p of presences) await p.ensure();
+      await presences[0].announce();
+      await until('w2 and w3 told', async () => heard.get('w2') === 1 && heard.get('w3') === 1, 5_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(Object.fromEntries(heard)).toEqual({ w2: 1, w3: 1 });
+      // A closed session hears nothing more, and its announce does nothing.
+      await presences[2].close();
+      await presences[2].announce();
+      await presences[1].announce();
+      await until('w1 told', async () => heard.get('w1') === 1, 5_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(Object.fromEntries(heard)).toEqual({ w1: 1, w2: 1, w3: 1 });
+    } finally {
+      for (const p of presences) await p.close();
+    }
   });
 
   it('moves a killed node’s cameras within seconds, long before its 30 s lease runs out', async () => {
