@@ -110,7 +110,11 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     this.executor.warnAboutSettings();
     this.executor.onRunnerExit(() => this.guarded(() => this.request('runner exit')));
     // This node's session ended while the server kept running: the others may be taking its floating cameras over.
-    this.presence.onPeersChanged(() => this.guarded(() => this.request('another node saw the live nodes change')));
+    this.presence.onPeersChanged((change) => {
+      // None of this node's cameras move: nothing to do before the next interval.
+      if (change && !change.affected.includes(this.enforcer.node)) return this.enforcer.noteLiveNodes(change.nodes);
+      this.guarded(() => this.request('another node saw the live nodes change'));
+    });
     this.presence.onLost((reason) => {
       if (!this.mayAct || !this.handover.hasPeers) return;
       void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
@@ -155,8 +159,9 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     if (Date.now() < this.nextPeerWatch) return;
     this.watchingPeers = true;
     try {
-      if (await this.enforcer.liveNodesChanged()) {
-        await this.presence.announce().catch(() => undefined);
+      const change = await this.enforcer.liveNodesChange();
+      if (change) {
+        await this.presence.announce(change.nodes, change.affected).catch(() => undefined);
         await this.request('live nodes changed');
       }
     } catch {

@@ -5,7 +5,7 @@ import { computeDesired, type Desired } from './desired.js';
 import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
 import { Handover } from './handover.js';
 import { fenceAfterMs } from './lock.adapter.js';
-import { liveNodes } from './ownership.js';
+import { affectedNodes, liveNodes } from './ownership.js';
 import { type Action, type DesiredSpec, type ObservedRunner, type Plan, plan } from './plan.js';
 import { RunnerExecutor } from './runner.executor.js';
 import { RunnerObserver } from './runner.observer.js';
@@ -38,6 +38,12 @@ export interface PlanPreview {
  * (pure: desired.ts, plan.ts; Handover's gate for pairs changing node) → execute
  * (RunnerExecutor) → record. Never two at once: EnforcerScheduler serializes the calls.
  */
+/** What a peer watch saw: the live nodes now, and which of them gain or lose floating cameras by it. */
+export interface LiveNodesChange {
+  nodes: string[];
+  affected: string[];
+}
+
 @Injectable()
 export class EnforcerService {
   private readonly logger = new Logger('Enforcer');
@@ -46,8 +52,11 @@ export class EnforcerService {
   private lastTickAt: number | null = null;
   /** What the last tick wanted on this node (pair → spec hash) and until when that holds (its next boundary). */
   private wanted: { hashes: Map<string, string>; until: number } = { hashes: new Map(), until: 0 };
-  /** The live nodes the last tick planned with (sorted names), null before the first. */
-  private plannedWith: string | null = null;
+  /** The live nodes the last tick planned with, or another node announced since (sorted names), null before the first tick. */
+  private knownLive: string | null = null;
+  /** The last tick's live nodes, and the floating cameras of its world (what a change of live nodes moves). */
+  private plannedNodes: string[] = [];
+  private floating: { of: World['cameras'] | null; ids: number[] } = { of: null, ids: [] };
   readonly node: string;
 
   constructor(
@@ -122,7 +131,9 @@ export class EnforcerService {
       until: desired.nextBoundary?.getTime() ?? Number.POSITIVE_INFINITY,
     };
     this.lastTickAt = now.getTime();
-    this.plannedWith = nodes.join('\0');
+    this.knownLive = nodes.join('\0');
+    this.plannedNodes = nodes;
+    if (this.floating.of !== world.cameras) this.floating = { of: world.cameras, ids: world.cameras.filter((c) => c.node === null).map((c) => c.id) };
     return {
       at: now,
       durationMs: Date.now() - started,
@@ -137,13 +148,21 @@ export class EnforcerService {
   }
 
   /**
-   * Whether the live nodes differ from those the last tick planned with: a node joined, left, let
-   * its lease lapse or lost its session (presence.ts). One statement; the peer watch asks it.
+   * The live nodes, when they differ from those the last tick planned with (or another node
+   * announced since): a node joined, left, let its lease lapse or lost its session (presence.ts).
+   * One statement; the peer watch asks it. `affected`: the nodes whose floating cameras that
+   * moves (affectedNodes) — the only ones that need to tick for it.
    */
-  async liveNodesChanged(): Promise<boolean> {
-    if (this.plannedWith === null) return false;
+  async liveNodesChange(): Promise<LiveNodesChange | null> {
+    if (this.knownLive === null) return null;
     const nodes = liveNodes(await this.repo.leases(), this.clock.now().getTime(), this.node);
-    return nodes.join('\0') !== this.plannedWith;
+    if (nodes.join('\0') === this.knownLive) return null;
+    return { nodes, affected: affectedNodes(this.floating.ids, this.plannedNodes, nodes) };
+  }
+
+  /** Another node saw the live nodes change and none of this node's cameras move: its own watch need not report that change again. */
+  noteLiveNodes(nodes: string[]): void {
+    if (this.knownLive !== null) this.knownLive = [...new Set([...nodes, this.node])].sort().join('\0');
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { handover, liveNodes, ownerOf, rendezvousOwner, runsHere } from './ownership.js';
+import { affectedNodes, handover, liveNodes, ownerOf, rendezvousOwner, runsHere } from './ownership.js';
 
 // Counts the SHA-256 computations ownership.ts makes (one per weight), whichever crypto call it uses.
 const sha256 = vi.hoisted(() => ({ calls: 0 }));
@@ -182,5 +182,40 @@ describe('handover', () => {
   });
   it('ignores other pairs', () => {
     expect(handover([{ cameraId: 1, profileId: 3 }], [row('b')], [lease('b', 10_000)], NOW, 120_000)).toEqual([]);
+  });
+});
+
+describe('affectedNodes: who gains or loses floating cameras when the live set changes', () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  it('is exactly the old and new owners of the cameras whose owner changes (any sets, against the hash itself)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 5000 }), { maxLength: 60 }),
+        fc.subarray(names, { minLength: 1 }),
+        fc.subarray(names, { minLength: 1 }),
+        (cameras, before, after) => {
+          const expected = new Set<string>();
+          for (const id of cameras) {
+            const was = rendezvousOwner(id, before)!;
+            const now = rendezvousOwner(id, after)!;
+            if (was !== now) expected.add(was).add(now);
+          }
+          expect(affectedNodes(cameras, [...before], [...after])).toEqual([...expected].sort());
+        },
+      ),
+    );
+  });
+
+  it('names only the nodes that take a leaving node’s cameras, and the leaver (100 nodes, 10,000 cameras)', () => {
+    const nodes = Array.from({ length: 100 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+    const cameras = Array.from({ length: 10_000 }, (_, i) => i + 1);
+    const after = nodes.filter((n) => n !== 'n042');
+    const affected = affectedNodes(cameras, nodes, after);
+    const owned = cameras.filter((c) => ownerOf(c, nodes) === 'n042');
+    const gainers = new Set(owned.map((c) => rendezvousOwner(c, after)));
+    expect(affected).toEqual([...gainers, 'n042'].sort());
+    // About 100 cameras spread over the other 99: many take one or two, most nodes of the fleet none — no need for them to tick.
+    expect(affected.length).toBeLessThan(nodes.length);
+    expect(affectedNodes(cameras, after, after)).toEqual([]);
   });
 });

@@ -121,6 +121,23 @@ export function ownerOf(cameraId: number, nodes: string[]): string | null {
   return owner.node;
 }
 
+/**
+ * The nodes whose floating cameras change when the live set goes from `before` to `after`: the
+ * old and the new owner of every camera whose owner differs (sorted). Two passes, so the owner
+ * table follows the set once each way instead of once per camera.
+ */
+export function affectedNodes(cameraIds: number[], before: string[], after: string[]): string[] {
+  const was = cameraIds.map((id) => ownerOf(id, before));
+  const affected = new Set<string>();
+  cameraIds.forEach((id, i) => {
+    const now = ownerOf(id, after);
+    if (now === was[i]) return;
+    if (was[i] !== null) affected.add(was[i]!);
+    if (now !== null) affected.add(now);
+  });
+  return [...affected].sort();
+}
+
 /** Rendezvous hashing itself: the node with the highest weight for the camera. */
 export function rendezvousOwner(cameraId: number, nodes: string[]): string | null {
   return bestOf(cameraId, nodes)?.node ?? null;

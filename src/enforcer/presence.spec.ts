@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeSessions, PEER_WATCH_MS, peerWatchGapMs, presenceName } from './presence.js';
+import { NodeSessions, PEER_WATCH_MS, parseChange, peerWatchGapMs, presenceName } from './presence.js';
 
 const lease = (node: string, present: boolean, holder = `${node}-holder`) => ({ node, holder, present });
 
@@ -49,5 +49,21 @@ describe('peerWatchGapMs: a few watchers per half second, whatever the size of t
       const perSecond = nodes / (sum / 1000 / 1000);
       expect(perSecond).toBeCloseTo(8, 0);
     }
+  });
+});
+
+describe('parseChange: what another node announced, or null (then tick)', () => {
+  it.each([
+    ['{"nodes":["a","b"],"affected":["b"]}', { nodes: ['a', 'b'], affected: ['b'] }],
+    ['{"nodes":[],"affected":[]}', { nodes: [], affected: [] }],
+    ['', null],
+    [undefined, null],
+    ['not json', null],
+    ['{"nodes":["a"]}', null],
+    ['{"nodes":["a"],"affected":[1]}', null],
+    ['[1,2]', null],
+    ['null', null],
+  ])('%s', (payload, change) => {
+    expect(parseChange(payload)).toEqual(change);
   });
 });

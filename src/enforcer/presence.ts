@@ -39,6 +39,20 @@ export const PEER_WATCHERS = 4;
 /** The channel on which a node that saw the live-node set change tells the others (LISTENed on the node's own session). */
 export const PEER_CHANNEL = 'bisk_nodes';
 
+/** NOTIFY payloads must stay under 8,000 bytes. */
+const PEER_PAYLOAD_MAX = 7_900;
+
+/** A peer's announcement, or null when it carries none (or one this version cannot read): then tick. */
+export function parseChange(payload: string | undefined): { nodes: string[]; affected: string[] } | null {
+  try {
+    const value = JSON.parse(payload ?? '') as { nodes?: unknown; affected?: unknown };
+    const names = (v: unknown) => Array.isArray(v) && v.every((n) => typeof n === 'string');
+    return names(value.nodes) && names(value.affected) ? { nodes: value.nodes as string[], affected: value.affected as string[] } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Milliseconds until a node of a `nodes`-node fleet looks at the others' sessions again; `jitter` in [0, 1) spreads the watchers. */
 export function peerWatchGapMs(nodes: number, jitter: number): number {
   const mean = PEER_WATCH_MS * Math.max(1, nodes / PEER_WATCHERS);
@@ -81,7 +95,7 @@ export class NodePresence {
   /** pg_postmaster_start_time() as this process last saw it, epoch ms. */
   private serverStart: number | null = null;
   private lostListener: (reason: string) => void = () => {};
-  private peersListener: () => void = () => {};
+  private peersListener: (change: { nodes: string[]; affected: string[] } | null) => void = () => {};
 
   constructor(private readonly config: AppConfig) {}
 
@@ -93,17 +107,23 @@ export class NodePresence {
     return this.client !== null;
   }
 
-  /** Called when another node says the live-node set changed (a NOTIFY on PEER_CHANNEL). */
-  onPeersChanged(listener: () => void): void {
+  /**
+   * Called when another node says the live nodes changed (a NOTIFY on PEER_CHANNEL), with what
+   * it saw — or null when it did not say (then every node should tick).
+   */
+  onPeersChanged(listener: (change: { nodes: string[]; affected: string[] } | null) => void): void {
     this.peersListener = listener;
   }
 
   /**
-   * Tells every other node's session that the live-node set changed (they tick at once). Only
-   * a wake-up: each node reads the leases and sessions itself. Nothing when the session is not open.
+   * Tells every other node's session that the live nodes changed: the set now, and the nodes whose
+   * floating cameras move (they tick at once; the others only take note). Over NOTIFY's payload
+   * limit the list is left out and every node ticks. Nothing when the session is not open.
    */
-  async announce(): Promise<void> {
-    await this.client?.query('SELECT pg_notify($1, $2)', [PEER_CHANNEL, this.config.enforcer.nodeName]);
+  async announce(nodes: string[], affected: string[]): Promise<void> {
+    const full = JSON.stringify({ nodes, affected });
+    const payload = Buffer.byteLength(full) < PEER_PAYLOAD_MAX ? full : '';
+    await this.client?.query('SELECT pg_notify($1, $2)', [PEER_CHANNEL, payload]);
   }
 
   /** Called when this node's session was ended by the server while the server kept running. */
@@ -142,7 +162,7 @@ export class NodePresence {
       this.serverStart = Number(rows[0].started);
       // The other nodes' "the live set changed" (not this session's own).
       client.on('notification', (message) => {
-        if (message.channel === PEER_CHANNEL && message.processId !== (client as unknown as { processID?: number }).processID) this.peersListener();
+        if (message.channel === PEER_CHANNEL && message.processId !== (client as unknown as { processID?: number }).processID) this.peersListener(parseChange(message.payload));
       });
       await client.query(`LISTEN ${PEER_CHANNEL}`);
     } catch (error) {

@@ -92,21 +92,24 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
 
   it('carries a node’s "the live set changed" to the other nodes’ sessions at once, not back to its own', async () => {
     const presences = ['w1', 'w2', 'w3'].map((node) => new NodePresence(loadConfig({ DATABASE_URL: db.url, NODE_NAME: node })));
-    const heard = new Map<string, number>();
-    presences.forEach((p, i) => p.onPeersChanged(() => heard.set(`w${i + 1}`, (heard.get(`w${i + 1}`) ?? 0) + 1)));
+    const heard: [string, unknown][] = [];
+    presences.forEach((p, i) => p.onPeersChanged((change) => heard.push([`w${i + 1}`, change])));
     try {
       for (const p of presences) await p.ensure();
-      await presences[0].announce();
-      await until('w2 and w3 told', async () => heard.get('w2') === 1 && heard.get('w3') === 1, 5_000);
+      await presences[0].announce(['w1', 'w2'], ['w2']);
+      await until('w2 and w3 told', async () => heard.length === 2, 5_000);
       await new Promise((r) => setTimeout(r, 200));
-      expect(Object.fromEntries(heard)).toEqual({ w2: 1, w3: 1 });
-      // A closed session hears nothing more, and its announce does nothing.
+      const said = { nodes: ['w1', 'w2'], affected: ['w2'] };
+      expect(heard.sort()).toEqual([['w2', said], ['w3', said]]);
+      // A closed session hears nothing more and announces nothing; a list over NOTIFY's limit is left out (everyone ticks).
+      heard.length = 0;
       await presences[2].close();
-      await presences[2].announce();
-      await presences[1].announce();
-      await until('w1 told', async () => heard.get('w1') === 1, 5_000);
+      await presences[2].announce(['w3'], ['w3']);
+      const many = Array.from({ length: 400 }, (_, i) => `gpu-box-${String(i).padStart(3, '0')}.school.example`);
+      await presences[1].announce(many, many);
+      await until('w1 told', async () => heard.length === 1, 5_000);
       await new Promise((r) => setTimeout(r, 200));
-      expect(Object.fromEntries(heard)).toEqual({ w1: 1, w2: 1, w3: 1 });
+      expect(heard).toEqual([['w1', null]]);
     } finally {
       for (const p of presences) await p.close();
     }
