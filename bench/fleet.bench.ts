@@ -8,7 +8,7 @@ import { machine, median, pct, saveResult, sleep } from './support.js';
  * enforcers in this process on one PostgreSQL database, runners simulated in memory
  * (bench/fleet/). Scenarios in order, each checked for doubles (a pair alive on two hosts at
  * once, seen at the instant it happens):
- *  a. start — every node at once → every camera placed on its rendezvous owner;
+ *  a. start — nodes in waves of BENCH_FLEET_WAVE (each wave once the last has ticked) → every camera placed on its rendezvous owner;
  *  b. steady state — tick durations, statements and rows per second for the whole fleet;
  *  c. one node lost (power) → its cameras running elsewhere, 10 rounds on different nodes;
  *  d. ten nodes lost at once → recovered;
@@ -35,6 +35,8 @@ const JOIN = int('BENCH_FLEET_JOIN', 10);
 const KILLS = int('BENCH_FLEET_KILLS', 10);
 const AT_ONCE = Math.min(int('BENCH_FLEET_KILL_AT_ONCE', 10), Math.max(1, NODES - 1));
 const STEADY_SECONDS = int('BENCH_FLEET_STEADY_SECONDS', 30);
+/** Nodes started together at the start; the next wave once these have ticked (0: all at once). Hosts boot on their own CPUs; here they share one event loop. */
+const WAVE = int('BENCH_FLEET_WAVE', 10);
 const POLICIES = process.env.BENCH_FLEET_POLICIES ? int('BENCH_FLEET_POLICIES', 1) : 'per-camera';
 /** Only these scenarios (comma-separated names, e.g. start,rollingRestart), for looking into one; start always runs. */
 const ONLY = process.env.BENCH_FLEET_ONLY ? new Set(['start', ...process.env.BENCH_FLEET_ONLY.split(',')]) : null;
@@ -89,13 +91,26 @@ async function scenario<T>(name: string, body: () => Promise<T>): Promise<T | nu
 /** Nodes spread over the fleet: `k` names, every (N / k)-th. */
 const spread = (names: string[], k: number, offset = 0) => Array.from({ length: k }, (_, i) => names[(offset + Math.floor((i * names.length) / k)) % names.length]);
 
+/**
+ * Per node, its first tick ending after `from` that did something (`did`): how late it began and
+ * how long it took. On one shared event loop, nodes acting at the same instant wait for each
+ * other: a tick that costs a few ms alone takes seconds of wall time among a hundred.
+ */
+function nodeTicks(from: number, did: (t: (typeof fleet.ticks)[number]) => boolean) {
+  const first = new Map<string, { beganMs: number; durationMs: number }>();
+  for (const t of fleet.ticks) if (t.at >= from && did(t) && !first.has(t.node)) first.set(t.node, { beganMs: t.at - t.durationMs - from, durationMs: t.durationMs });
+  const began = [...first.values()].map((x) => x.beganMs);
+  const took = [...first.values()].map((x) => x.durationMs);
+  return { nodes: first.size, beganMs: { median: median(began), max: Math.max(...began) }, tickMs: { median: median(took), max: Math.max(...took) } };
+}
+
 async function pgStats() {
   const [row] = await fleet.sql.query<Record<string, string>>('SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = current_database()');
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }
 
 try {
-  // a. Start: every node at once.
+  // a. Start: in waves (a wave once the previous one has ticked), or every node at once with BENCH_FLEET_WAVE=0.
   const a = await scenario('start', async () => {
     const names = await fleet.add(NODES);
     const hashStart = performance.now();
@@ -105,14 +120,18 @@ try {
     // A node's start returns after its first tick; placement is watched meanwhile (a double ends the wait).
     let contextsMs = NaN;
     let startError: unknown = null;
-    const starting = fleet.startMany(names).then(
+    const waves: string[][] = [];
+    for (let i = 0; i < names.length; i += WAVE || names.length) waves.push(names.slice(i, i + (WAVE || names.length)));
+    const starting = (async () => {
+      for (const wave of waves) await fleet.startMany(wave);
+    })().then(
       () => (contextsMs = Date.now() - t0),
       (error: unknown) => (startError = error),
     );
     const placedMs = await fleet.waitSettled({ nodes: names, since: t0, timeoutMs: 600_000, what: 'every camera placed' });
     await starting;
     if (startError) throw startError;
-    return { nodes: NODES, cameras: CAMERAS, contextsMs, placedMs, expectedOwnersMs: Math.round(hashMs) };
+    return { nodes: NODES, cameras: CAMERAS, waves: waves.length, contextsMs, placedMs, expectedOwnersMs: Math.round(hashMs) };
   });
   // The rest needs a settled fleet to start from.
   if (!a) skipRest = 'the fleet did not settle after starting';
@@ -195,12 +214,14 @@ try {
     const cameras = victims.reduce((sum, v) => sum + fleet.hosts.count(v), 0);
     const t0 = Date.now();
     await Promise.all(victims.map((v) => fleet.kill(v)));
+    const killedMs = Date.now() - t0;
     const recoverMs = await fleet.waitSettled({ nodes: survivors, since: t0, what: `${AT_ONCE} lost nodes' cameras on the survivors` });
+    const takeOverTicks = nodeTicks(t0, (t) => t.started > 0);
     const t1 = Date.now();
     await fleet.startMany(victims);
     const backMs = await fleet.waitSettled({ nodes: everyone, since: t1, what: 'lost nodes back' });
-    log(`  ${AT_ONCE} nodes lost (${cameras} cameras) → running elsewhere after ${s(recoverMs)} s; back after ${s(backMs)} s`);
-    return { nodes: AT_ONCE, cameras, recoverMs, backMs };
+    log(`  ${AT_ONCE} nodes lost (${cameras} cameras; the simulator took ${s(killedMs)} s to kill them) → running elsewhere after ${s(recoverMs)} s (${takeOverTicks.nodes} nodes took cameras over: their ticks began ${takeOverTicks.beganMs.median} / ${takeOverTicks.beganMs.max} ms after the kill, median / max, and took ${takeOverTicks.tickMs.median} / ${takeOverTicks.tickMs.max} ms); back after ${s(backMs)} s`);
+    return { nodes: AT_ONCE, cameras, killedMs, recoverMs, takeOverTicks, backMs };
   });
 
   // e. One node's database link black-holed.
@@ -218,13 +239,16 @@ try {
     }, 10);
     const elsewhereMs = await fleet.waitSettled({ nodes: others, since: t0, what: `${victim}'s cameras elsewhere while it is cut off` });
     clearInterval(watchFence);
+    // The lease as the server has it (a renewal sent before the cut may have landed unanswered): when the others could count it expired.
+    const [lease] = await fleet.sql.query<{ expires_at: string }>('SELECT expires_at FROM enforcer_leases WHERE node = ?', [victim]);
+    const leaseExpiredMs = lease ? Number(lease.expires_at) - t0 : null;
     const bound = (LEASE + INTERVAL + STOP_TIMEOUT_SECONDS) * 1000;
     if (elsewhereMs > bound) failures.push(`cutOff: cameras elsewhere after ${s(elsewhereMs)} s, more than lease + interval + stop (${s(bound)} s)`);
     const t1 = Date.now();
     fleet.restore(victim);
     const backMs = await fleet.waitSettled({ nodes: everyone, since: t1, what: `${victim} back after its link returned` });
-    log(`  ${victim} cut off (${cameras} cameras): fenced after ${fencedMs === null ? '?' : s(fencedMs)} s, cameras elsewhere after ${s(elsewhereMs)} s; link back → settled after ${s(backMs)} s`);
-    return { node: victim, cameras, fencedMs, elsewhereMs, boundMs: bound, backMs };
+    log(`  ${victim} cut off (${cameras} cameras): fenced after ${fencedMs === null ? '?' : s(fencedMs)} s, lease expired after ${leaseExpiredMs === null ? '?' : s(leaseExpiredMs)} s, cameras elsewhere after ${s(elsewhereMs)} s; link back → settled after ${s(backMs)} s`);
+    return { node: victim, cameras, fencedMs, leaseExpiredMs, elsewhereMs, boundMs: bound, backMs };
   });
 
   // f. Rolling restart: every node in turn, graceful stop then start, the fleet settled before the next.
@@ -319,9 +343,12 @@ try {
     const earlyStarts = [...startGroup].filter((p) => fleet.checker.count(p) !== 0).length;
     fleet.checker.setWanted(everyPair.filter((p) => !stopGroup.has(p)));
     const startMs = await fleet.waitSettled({ since: b2, what: `${startGroup.size} pairs started at ${hhmmss(b2)}` });
+    const stopTicks = nodeTicks(b1, (t) => t.stopped > 0);
+    const startTicks = nodeTicks(b2, (t) => t.started > 0);
     if (earlyStops + earlyStarts > 0) failures.push(`boundary: ${earlyStops} pairs stopped and ${earlyStarts} started before their boundary`);
     log(`  edit → ${startGroup.size} pairs stopped after ${s(editMs)} s; boundary → ${stopGroup.size} stopped after ${s(stopMs)} s; boundary → ${startGroup.size} started after ${s(startMs)} s`);
-    return { stopping: stopGroup.size, starting: startGroup.size, editMs, stopMs, startMs, earlyStops, earlyStarts };
+    log(`  boundary ticks: stops began ${stopTicks.beganMs.median} / ${stopTicks.beganMs.max} ms after the instant (median / max over ${stopTicks.nodes} nodes) and took ${stopTicks.tickMs.median} / ${stopTicks.tickMs.max} ms; starts began ${startTicks.beganMs.median} / ${startTicks.beganMs.max} ms after and took ${startTicks.tickMs.median} / ${startTicks.tickMs.max} ms`);
+    return { stopping: stopGroup.size, starting: startGroup.size, editMs, stopMs, startMs, earlyStops, earlyStarts, stopTicks, startTicks };
   });
 } finally {
   // Counted before closing: killing every node at the end logs errors of its own.

@@ -13,7 +13,7 @@ import { lazySql } from '../../src/database/sql.module.js';
 import { openSql, SQL_PORT, type Sql } from '../../src/database/sql.js';
 import { EnforcerScheduler } from '../../src/enforcer/enforcer.scheduler.js';
 import { EnforcerService, type TickResult } from '../../src/enforcer/enforcer.service.js';
-import { EnforcerBusyError } from '../../src/enforcer/lock.adapter.js';
+import { EnforcerBusyError, EnforcerLock } from '../../src/enforcer/lock.adapter.js';
 import { rendezvousOwner } from '../../src/enforcer/ownership.js';
 import { ProcessAdapter } from '../../src/enforcer/process.adapter.js';
 import { TcpProxy } from '../../test/support/tcp-proxy.js';
@@ -79,8 +79,19 @@ export interface Double {
   at: number;
   pair: string;
   nodes: string[];
+  /** What the fleet saw at that instant, to explain it (Fleet.explain): the event loop's delay, each node's lease age. */
+  context?: DoubleContext;
 }
 
+export interface DoubleContext {
+  /** Longest event-loop delay over the last lease period: a node's fence timer fires that late. */
+  loopDelayMaxMs: number;
+  /** Per node of the double: ms since its enforcer last renewed its lease (null: not running). */
+  sinceRenewMs: Record<string, number | null>;
+}
+
+/** How often the fleet samples its event loop's delay (for explaining doubles). */
+const LOOP_SAMPLE_MS = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const pairKey = (cameraId: number, profileId: number) => `${cameraId}:${profileId}`;
 const cameraOf = (pair: string) => Number(pair.slice(0, pair.indexOf(':')));
@@ -222,6 +233,8 @@ export class FleetChecker {
   constructor(
     hosts: MemoryHosts,
     private readonly t0: number,
+    /** Adds what the fleet knows about a double's instant (called as it is recorded). */
+    private readonly explain: (pair: string, nodes: string[]) => DoubleContext | undefined = () => undefined,
   ) {
     hosts.subscribe((change) => this.on(change));
   }
@@ -243,7 +256,10 @@ export class FleetChecker {
     if (change.kind === 'start') {
       if (!procs) this.live.set(pair, (procs = new Map()));
       procs.set(proc.pid, proc.host);
-      if (procs.size > 1) this.doubles.push({ at: now - this.t0, pair, nodes: [...procs.values()] });
+      if (procs.size > 1) {
+        const nodes = [...procs.values()];
+        this.doubles.push({ at: now - this.t0, pair, nodes, context: this.explain(pair, nodes) });
+      }
     } else if (procs?.delete(proc.pid)) {
       if (procs.size === 0) {
         this.live.delete(pair);
@@ -357,6 +373,10 @@ export class Fleet {
   private readonly starting = new Set<Promise<void>>();
   readonly interval: number;
   readonly lease: number;
+  /** Event-loop delay samples [Date.now(), delay ms], the last lease period's worth. */
+  private readonly loopDelays: [number, number][] = [];
+  private loopExpected = Date.now() + LOOP_SAMPLE_MS;
+  private readonly loopTimer: NodeJS.Timeout;
 
   private constructor(
     private readonly options: FleetOptions,
@@ -370,7 +390,9 @@ export class Fleet {
     this.logger = new FleetLogger(options.verbose);
     this.cameraIds = cameraIds;
     this.owners = new ExpectedOwners(cameraIds);
-    this.checker = new FleetChecker(this.hosts, this.t0);
+    this.checker = new FleetChecker(this.hosts, this.t0, (_pair, nodes) => this.explain(nodes));
+    this.loopTimer = setInterval(() => this.sampleLoop(), LOOP_SAMPLE_MS);
+    this.loopTimer.unref();
     this.checker.setWanted(cameraIds.map((c) => pairKey(c, 1)));
     // Every scheduler listens for SIGUSR1 (enforce now): one listener per simulated node.
     process.setMaxListeners(Math.max(process.getMaxListeners(), 4 * options.nodes + 50));
@@ -400,6 +422,27 @@ export class Fleet {
       await dropDatabase(options.serverUrl, name);
       throw error;
     }
+  }
+
+  /** How late this sampling timer fired: the delay every node's timers (fence included) see now. */
+  private sampleLoop(): void {
+    const now = Date.now();
+    this.loopDelays.push([now, Math.max(0, now - this.loopExpected)]);
+    this.loopExpected = now + LOOP_SAMPLE_MS;
+    while (this.loopDelays.length > 0 && this.loopDelays[0][0] < now - this.lease * 1000) this.loopDelays.shift();
+  }
+
+  /** The event loop's longest delay over the last lease period, and each node's lease age (from its EnforcerLock). */
+  explain(nodes: string[]): DoubleContext {
+    const now = Date.now();
+    const pending = Math.max(0, now - this.loopExpected);
+    const loopDelayMaxMs = Math.max(pending, ...this.loopDelays.map(([, d]) => d));
+    const sinceRenewMs: Record<string, number | null> = {};
+    for (const name of new Set(nodes)) {
+      const lock = this.nodes.get(name)?.module?.get(EnforcerLock, { strict: false }) as unknown as { renewedAt?: number } | undefined;
+      sinceRenewMs[name] = lock?.renewedAt ? now - lock.renewedAt : null;
+    }
+    return { loopDelayMaxMs, sinceRenewMs };
   }
 
   /** Node names that run now and can reach the database (what the hash should spread cameras over). */
@@ -629,6 +672,7 @@ export class Fleet {
 
   /** Kills every node (no graceful stops: quick), closes the proxies, drops the database. */
   async close(): Promise<void> {
+    clearInterval(this.loopTimer);
     await Promise.all([...this.starting].map((p) => p.catch(() => undefined)));
     await Promise.all([...this.nodes.keys()].map((name) => this.kill(name).catch(() => undefined)));
     for (const node of this.nodes.values()) {
