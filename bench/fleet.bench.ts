@@ -185,7 +185,7 @@ try {
 
   // c. One node lost at a time, on different nodes, brought back between rounds.
   await scenario('killOne', async () => {
-    const rounds: { node: string; cameras: number; recoverMs: number; backMs: number }[] = [];
+    const rounds: { node: string; cameras: number; recoverMs: number; takeOverTicks: ReturnType<typeof nodeTicks>; backMs: number }[] = [];
     const victims = spread(all(), KILLS, 1);
     for (const victim of victims) {
       const everyone = all();
@@ -195,11 +195,12 @@ try {
       const t0 = Date.now();
       await fleet.kill(victim);
       const recoverMs = await fleet.waitSettled({ nodes: survivors, since: t0, what: `${victim}'s cameras on the survivors` });
+      const takeOverTicks = nodeTicks(t0, (t) => t.started > 0);
       const t1 = Date.now();
       await fleet.start(victim);
       const backMs = await fleet.waitSettled({ nodes: everyone, since: t1, what: `${victim} back` });
-      rounds.push({ node: victim, cameras, recoverMs, backMs });
-      log(`  ${victim} lost (${cameras} cameras) → running elsewhere after ${s(recoverMs)} s; back and settled after ${s(backMs)} s`);
+      rounds.push({ node: victim, cameras, recoverMs, takeOverTicks, backMs });
+      log(`  ${victim} lost (${cameras} cameras) → running elsewhere after ${s(recoverMs)} s (${takeOverTicks.nodes} nodes' take-over ticks began ${takeOverTicks.beganMs.median} / ${takeOverTicks.beganMs.max} ms after, took ${takeOverTicks.tickMs.median} / ${takeOverTicks.tickMs.max} ms); back and settled after ${s(backMs)} s`);
     }
     const times = rounds.map((r) => r.recoverMs);
     return { rounds, p50: median(times), p95: pct(times, 95), max: Math.max(...times) };

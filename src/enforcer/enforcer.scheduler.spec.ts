@@ -157,6 +157,19 @@ describe('EnforcerScheduler', () => {
     expect(s.acquires()).toBe(taken + 2); // no tick running: the next tick renews, not the keeper
   });
 
+  it('sends one lease renewal when the tick’s and the keeper’s come together', async () => {
+    const s = setup(10);
+    started.push(s);
+    await s.scheduler.start(3600);
+    const before = s.acquires();
+    const renewals = await Promise.all([s.lock.renewLease(), s.lock.renewLease(), s.lock.renewLease()]);
+    expect(renewals).toEqual([true, true, true]);
+    expect(s.acquires()).toBe(before + 1);
+    // The next one, after it came back, is a renewal of its own.
+    await s.lock.renewLease();
+    expect(s.acquires()).toBe(before + 2);
+  });
+
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {
     const s = setup(1);
     expect(s.registry.doesExist('interval', SCHEDULE.tick)).toBe(false);

@@ -40,6 +40,8 @@ export class EnforcerLock {
   private leased = false;
   /** When the lease was last renewed (this process's clock). */
   private renewedAt = 0;
+  /** The renewal on its way, if any. */
+  private renewing: Promise<boolean> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -92,9 +94,16 @@ export class EnforcerLock {
 
   /**
    * Takes (first = true: or refuses with EnforcerBusyError) or renews the node's lease.
-   * Returns whether it is held now.
+   * Returns whether it is held now. A renewal asked for while one is on its way (the tick's own
+   * and the long-tick keeper's, EnforcerScheduler.keepLease) shares it: one statement, not two.
    */
-  async renewLease(first = false): Promise<boolean> {
+  renewLease(first = false): Promise<boolean> {
+    if (first) return this.writeLease(true);
+    this.renewing ??= this.writeLease(false).finally(() => (this.renewing = null));
+    return this.renewing;
+  }
+
+  private async writeLease(first: boolean): Promise<boolean> {
     const node = this.node;
     const ttl = this.config.enforcer.leaseSeconds * 1000;
     // The node's own session first: a lease is renewed only while it is open (presence.ts).
