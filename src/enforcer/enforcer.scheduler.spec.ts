@@ -17,7 +17,7 @@ import { NodePresence } from './presence.js';
 import type { RunnerExecutor } from './runner.executor.js';
 
 /** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
-function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover> } = {}) {
+function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover>; acquireMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
   const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
   let hang: Promise<void> | null = null;
@@ -62,14 +62,22 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     },
   } as unknown as Breadcrumbs;
   let acquires = 0;
+  /** Lease statements in the order they completed. */
+  const leaseLog: string[] = [];
   const leases = {
     engine: 'postgres',
     async acquire() {
       acquires++;
+      if (options.acquireMs) await new Promise((r) => setTimeout(r, options.acquireMs));
+      leaseLog.push('renewed');
       return { ok: true, lease: {} };
     },
-    async release() {},
-    async yield() {},
+    async release() {
+      leaseLog.push('released');
+    },
+    async yield() {
+      leaseLog.push('yielded');
+    },
   } as unknown as LeaseRepository;
   const registry = new SchedulerRegistry();
   const presence = new NodePresence(config);
@@ -85,6 +93,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     duringTick: (fn: () => void) => (duringTick = fn),
     /** Lease writes so far (takes and renewals). */
     acquires: () => acquires,
+    leaseLog,
   };
 }
 
@@ -168,6 +177,17 @@ describe('EnforcerScheduler', () => {
     // The next one, after it came back, is a renewal of its own.
     await s.lock.renewLease();
     expect(s.acquires()).toBe(before + 2);
+  });
+
+  it('lets a renewal on its way land before yielding the lease on stop (it would take the lease back)', async () => {
+    const s = setup(10, null, undefined, { acquireMs: 150 });
+    started.push(s);
+    await s.scheduler.start(3600);
+    s.leaseLog.length = 0;
+    const renewal = s.lock.renewLease(); // the keeper's, still on its way when the stop comes
+    await s.scheduler.stop(false);
+    await renewal;
+    expect(s.leaseLog).toEqual(['renewed', 'yielded']);
   });
 
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {

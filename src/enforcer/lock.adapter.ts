@@ -142,6 +142,10 @@ export class EnforcerLock {
    * for that long (a restart moves nothing), and its next enforcer takes the lease at once.
    */
   async release(keepMs = 0): Promise<void> {
+    // A renewal still on its way (the long-tick keeper's) would land after the yield and take
+    // the lease back for this process — which is about to close its session: the others would
+    // then see the node gone and move its cameras during a restart.
+    await this.renewing?.catch(() => undefined);
     if (this.leased) {
       const done = keepMs > 0 ? this.leases.yield(this.node, this.holder, this.clock.now().getTime() + keepMs) : this.leases.release(this.node, this.holder);
       await done.catch(() => undefined);

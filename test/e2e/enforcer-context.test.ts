@@ -69,7 +69,7 @@ describe('the enforcer in the CLI context', () => {
   it('declares its enforce-now poll with @Interval, and does nothing from a handler before it holds the lock', async () => {
     const registry = context.get(SchedulerRegistry);
     const scheduler = context.get(EnforcerScheduler);
-    expect(registry.getIntervals()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers]);
+    expect(registry.getIntervals().sort()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers, SCHEDULE.lease].sort());
     expect(scheduler.mayAct).toBe(false);
     await alwaysOn('sleeper');
     scheduler.onInterval();
@@ -84,7 +84,7 @@ describe('the enforcer in the CLI context', () => {
     await scheduler.start();
     const registry = context.get(SchedulerRegistry);
     expect(registry.getInterval(SCHEDULE.tick)).toBeDefined();
-    expect(registry.getIntervals().sort()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers, SCHEDULE.tick].sort());
+    expect(registry.getIntervals().sort()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers, SCHEDULE.lease, SCHEDULE.tick].sort());
     expect(scheduler.mayAct).toBe(true);
     const [{ id: cameraId }] = await sql.query<{ id: number }>('SELECT id FROM cameras ORDER BY id LIMIT 1');
     const row = await until('runner started', async () => ((await runnerOf(cameraId))?.status === 'running' ? runnerOf(cameraId) : undefined));
@@ -137,7 +137,7 @@ describe('the enforcer in the CLI context', () => {
     expect(new ProcessAdapter().isAlive(pid, null)).toBe(false);
     expect((await runnerOf(cameraId))!).toMatchObject({ pid: null, status: 'exited' });
     const registry = context.get(SchedulerRegistry);
-    expect(registry.getIntervals()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers]);
+    expect(registry.getIntervals().sort()).toEqual([SCHEDULE.enforceRequests, SCHEDULE.peers, SCHEDULE.lease].sort());
     expect(registry.getTimeouts()).toEqual([]);
     expect(scheduler.mayAct).toBe(false);
   });
