@@ -27,7 +27,9 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   const ticks: number[] = [];
   const enforcer = {
     node: 'n1',
+    phase: 'idle',
     async tick(): Promise<TickResult> {
+      enforcer.phase = 'reading the world';
       active++;
       maxActive = Math.max(maxActive, active);
       ticks.push(Date.now());
@@ -166,6 +168,22 @@ describe('EnforcerScheduler', () => {
     expect(s.acquires()).toBe(taken + 2); // no tick running: the next tick renews, not the keeper
   });
 
+  it('stops keeping the lease for a tick past its budget (a hung tick must not hold the node’s cameras forever)', async () => {
+    const s = setup(10, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '5', ENFORCER_TICK_BUDGET_SECONDS: '1' } });
+    started.push(s);
+    await s.scheduler.start(3600);
+    let release!: () => void;
+    s.hangTicksUntil(new Promise<void>((r) => (release = r)));
+    const hung = s.scheduler.request('hung tick');
+    await new Promise((r) => setTimeout(r, 1150));
+    const before = s.acquires();
+    await s.scheduler.keepLease();
+    expect(s.acquires()).toBe(before); // due by the interval, but the tick is over its 1 s budget
+    expect(s.crumbs.lastError).toMatch(/tick did not finish within 1 s \(ENFORCER_TICK_BUDGET_SECONDS, still reading the world\)/);
+    release();
+    await hung;
+  });
+
   it('sends one lease renewal when the tick’s and the keeper’s come together', async () => {
     const s = setup(10);
     started.push(s);
@@ -274,7 +292,7 @@ describe('EnforcerScheduler', () => {
     await waitFor(() => typeof s.crumbs.lastError === 'string', 3000);
     expect(Date.now() - began).toBeGreaterThanOrEqual(950);
     expect(Date.now() - began).toBeLessThan(1800);
-    expect(s.crumbs.lastError).toMatch(/^\S+ tick did not finish within 1 s \(ENFORCER_TICK_BUDGET_SECONDS\): the database or state store is not answering$/);
+    expect(s.crumbs.lastError).toMatch(/^\S+ tick did not finish within 1 s \(ENFORCER_TICK_BUDGET_SECONDS, still reading the world\): the database or state store is not answering$/);
     // The lease was last renewed as the hung tick began: the fence (2 s lease, 1 s interval) fires 1 s later, tick or no tick.
     await waitFor(() => fenced.length > 0, 3000);
     expect(fenced[0]).toMatch(/lease of node n1 not renewed for 1 s/);

@@ -59,6 +59,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   /** Date.now() before which this node does not look at the others' sessions (peerWatchGapMs). */
   private nextPeerWatch = 0;
   private keepingLease = false;
+  /** Date.now() when the tick in progress began (null between ticks). */
+  private tickBegan: number | null = null;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
 
   constructor(
@@ -178,11 +180,15 @@ export class EnforcerScheduler implements OnApplicationShutdown {
    * here, every interval while it runs — the other nodes would otherwise see the lease expire
    * and take over cameras this node is still running. A renewal that fails leaves the fence
    * armed from the last one; a lease lost to another holder stops further starts (lock.fresh).
+   * Only within the tick budget (ENFORCER_TICK_BUDGET_SECONDS): a tick that hangs past it must
+   * not hold the node's cameras forever — the lease runs out, the fence and the others act.
    */
   @Interval(SCHEDULE.lease, LEASE_KEEP_MS)
   async keepLease(): Promise<void> {
     if (!this.mayAct || !this.lock.held || !this.running || this.keepingLease) return;
     if (this.lock.sinceRenewMs < this.config.enforcer.intervalSeconds * 1000) return;
+    // A tick past its budget is failing, not long: let the lease run out (the fence, then the others, take over).
+    if (this.tickBegan !== null && Date.now() - this.tickBegan > this.config.enforcer.tickBudgetSeconds * 1000) return;
     this.keepingLease = true;
     try {
       if (await this.lock.renewLease()) this.armFence();
@@ -234,12 +240,16 @@ export class EnforcerScheduler implements OnApplicationShutdown {
 
   private async tickOnce(reason: string): Promise<void> {
     const at = this.clock.now();
+    this.tickBegan = Date.now();
     const overrun = this.watchBudget(at, reason);
     try {
+      this.enforcer.phase = 'writing its state';
       await this.breadcrumbs.write({ lastRun: at.toISOString() }).catch(() => undefined);
       await this.tickBody(at, reason, overrun);
     } finally {
       clearTimeout(overrun.timer);
+      this.tickBegan = null;
+      this.enforcer.phase = 'idle';
     }
   }
 
@@ -255,7 +265,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     const overrun = { fired: false, timer: undefined as unknown as NodeJS.Timeout };
     overrun.timer = setTimeout(() => {
       overrun.fired = true;
-      const message = `tick did not finish within ${seconds} s (ENFORCER_TICK_BUDGET_SECONDS): the database or state store is not answering`;
+      const message = `tick did not finish within ${seconds} s (ENFORCER_TICK_BUDGET_SECONDS, still ${this.enforcer.phase}): the database or state store is not answering`;
       this.metrics.tickFailures.inc();
       this.logger.error(`tick (${reason}) failed, runners left as they are: ${message}`);
       void this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
@@ -266,6 +276,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
 
   private async tickBody(at: Date, reason: string, overrun: { fired: boolean }): Promise<void> {
     try {
+      this.enforcer.phase = 'renewing the lease';
       if (!(await this.lock.renewLease())) return;
       this.armFence();
       const result = await this.enforcer.tick();

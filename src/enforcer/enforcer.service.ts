@@ -58,6 +58,8 @@ export class EnforcerService {
   private plannedNodes: string[] = [];
   private floating: { of: World['cameras'] | null; ids: number[] } = { of: null, ids: [] };
   readonly node: string;
+  /** What the tick in progress is doing (for the tick-budget message: where a tick that hangs is stuck). */
+  phase = 'idle';
 
   constructor(
     private readonly config: AppConfig,
@@ -87,6 +89,7 @@ export class EnforcerService {
     const now = this.clock.now();
     let world: World;
     try {
+      this.phase = 'reading the world';
       world = await this.repo.loadWorld(this.node);
     } catch (error) {
       // Fail-static: runners are left exactly as they are; the caller records the error.
@@ -100,6 +103,7 @@ export class EnforcerService {
 
     // Pauses that have ended are cleared from the cameras just loaded: no extra read per tick.
     const expired = world.cameras.filter((c) => c.pauseUntil !== null && c.pauseUntil.getTime() <= now.getTime());
+    this.phase = 'clearing ended pauses';
     await this.repo.clearPauses(expired.map((c) => c.id), now);
     for (const camera of expired) {
       camera.pauseUntil = null;
@@ -107,10 +111,14 @@ export class EnforcerService {
     }
 
     const observed: ObservedRunner[] = [];
-    for (const row of world.runners) observed.push(await this.observer.reconcile(row, now, events));
+    for (const row of world.runners) {
+      this.phase = `looking at runner ${observed.length + 1} of ${world.runners.length}`;
+      observed.push(await this.observer.reconcile(row, now, events));
+    }
     const strays = this.observer.findStrays(world.runners);
     const nodes = liveNodes(world.leases, now.getTime(), this.node);
     const desired = computeDesired(world, now, this.config.timeZone, this.node, now.getTime(), nodes);
+    this.phase = 'checking handovers with other nodes';
     const gate = await this.handover.gate(desired, world, observed, now, events);
     const result = plan(gate.specs, observed, strays, now, this.planSettings());
     // A pair waiting for another node to stop it is looked at again in a second, not a full interval.
@@ -122,9 +130,12 @@ export class EnforcerService {
       this.databaseWasDown = true;
       throw new Error(`the database took ${Math.round(tookMs / 1000)} s to answer, longer than the lease allows: nothing done with that answer`);
     }
+    this.phase = `carrying out ${result.actions.length} actions`;
     const counts = await this.executor.execute(result.actions, world, now, events);
     counts.waiting += gate.waiting;
+    this.phase = 'writing events';
     await this.repo.addEvents(this.node, events, now);
+    this.phase = 'idle';
 
     this.wanted = {
       hashes: new Map(gate.specs.map((d) => [`${d.spec.cameraId}:${d.spec.profileId}`, d.hash])),
