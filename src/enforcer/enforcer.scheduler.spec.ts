@@ -17,7 +17,8 @@ import { NodePresence } from './presence.js';
 import type { RunnerExecutor } from './runner.executor.js';
 
 /** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
-function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover>; acquireMs?: number } = {}) {
+function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover>; acquireMs?: number; clock?: Clock } = {}) {
+  const clock = options.clock ?? new Clock();
   const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
   const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
   let hang: Promise<void> | null = null;
@@ -83,8 +84,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   } as unknown as LeaseRepository;
   const registry = new SchedulerRegistry();
   const presence = new NodePresence(config);
-  const lock = new EnforcerLock(config, leases, new Clock(), presence);
-  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false, ...options.handover } as Handover, breadcrumbs, new Clock(), new EnforcerMetrics(), presence);
+  const lock = new EnforcerLock(config, leases, clock, presence);
+  const scheduler = new EnforcerScheduler(config, registry, lock, enforcer, executor, { hasPeers: false, ...options.handover } as Handover, breadcrumbs, clock, new EnforcerMetrics(), presence);
   return {
     scheduler, registry, lock, ticks, crumbs, dir, config,
     maxActive: () => maxActive,
@@ -182,6 +183,32 @@ describe('EnforcerScheduler', () => {
     expect(s.crumbs.lastError).toMatch(/tick did not finish within 1 s \(ENFORCER_TICK_BUDGET_SECONDS, still reading the world\)/);
     release();
     await hung;
+  });
+
+  it('fences before acting when a renewal lands later than the fence allows (its timer late on a busy loop)', async () => {
+    // A clock moved by hand: the renewal gaps a starved event loop would make, without waiting for them.
+    let offset = 0;
+    const clock = new (class extends Clock {
+      override now(): Date {
+        return new Date(Date.now() + offset);
+      }
+    })();
+    const fences: string[] = [];
+    const handover = { hasPeers: true, fence: async (reason: string) => (fences.push(reason), 3) };
+    const s = setup(5, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '5' }, handover, clock });
+    started.push(s);
+    await s.scheduler.start(3600);
+    offset += 3_000; // renewed 3 s after the previous one: within the fence's 4 s
+    await s.scheduler.request('tick');
+    expect(fences).toEqual([]);
+    offset += 4_500; // 4.5 s: the fence was due, and the lease may have lapsed in the others' eyes
+    await s.scheduler.request('tick');
+    expect(fences).toEqual(['lease of node n1 renewed 4.5 s after the previous renewal, later than the fence allows (4 s)']);
+    offset += 4_500; // a lone node never fences: nobody would take its cameras over
+    handover.hasPeers = false;
+    await s.scheduler.request('tick');
+    expect(fences).toHaveLength(1);
+    expect(s.ticks.length).toBe(4);
   });
 
   it('sends one lease renewal when the tick’s and the keeper’s come together', async () => {

@@ -59,6 +59,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   /** Date.now() before which this node does not look at the others' sessions (peerWatchGapMs). */
   private nextPeerWatch = 0;
   private keepingLease = false;
+  /** When the fence last fired (the clock's ms; 0: never). */
+  private fencedAt = 0;
   /** Date.now() when the tick in progress began (null between ticks). */
   private tickBegan: number | null = null;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
@@ -191,7 +193,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     if (this.tickBegan !== null && Date.now() - this.tickBegan > this.config.enforcer.tickBudgetSeconds * 1000) return;
     this.keepingLease = true;
     try {
-      if (await this.lock.renewLease()) this.armFence();
+      await this.renew();
     } catch {
       // the tick reports an unreachable database; the fence stays armed from the last renewal
     } finally {
@@ -277,8 +279,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private async tickBody(at: Date, reason: string, overrun: { fired: boolean }): Promise<void> {
     try {
       this.enforcer.phase = 'renewing the lease';
-      if (!(await this.lock.renewLease())) return;
-      this.armFence();
+      if (!(await this.renew())) return;
       const result = await this.enforcer.tick();
       this.metrics.tickDuration.observe(result.durationMs / 1000);
       const wake = this.armWake(result);
@@ -329,6 +330,26 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   }
 
   /**
+   * Renews the lease (the tick's, or the long-tick keeper's) and arms the fence again. A renewal
+   * that comes back later than the fence's time after the previous one means the fence was due —
+   * its timer fired late on a busy event loop, or the renewal itself was slow — and the lease may
+   * have run out in the other nodes' eyes meanwhile, so they may have taken cameras over: fence
+   * now (unless the timer already did), before this node acts on its renewed lease.
+   */
+  private async renew(): Promise<boolean> {
+    const previous = this.lock.renewedAtMs;
+    if (!(await this.lock.renewLease())) return false;
+    const gapMs = this.clock.now().getTime() - previous;
+    if (previous > 0 && gapMs >= fenceAfterMs(this.config) && this.fencedAt < previous && this.mayAct && this.handover.hasPeers) {
+      this.fencedAt = this.clock.now().getTime();
+      const reason = `lease of node ${this.enforcer.node} renewed ${(gapMs / 1000).toFixed(1)} s after the previous renewal, later than the fence allows (${Math.round(fenceAfterMs(this.config) / 1000)} s)`;
+      await this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
+    }
+    this.armFence();
+    return true;
+  }
+
+  /**
    * Self-fencing (§9): if the lease is not renewed again before most of it has run out, stop the
    * floating runners — other nodes start them once the lease has expired. Only with other
    * nodes around: a lone node keeps everything running through a database outage.
@@ -337,6 +358,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     const afterMs = fenceAfterMs(this.config);
     this.replaceTimeout(SCHEDULE.fence, afterMs, () => {
       if (!this.mayAct || !this.handover.hasPeers) return;
+      this.fencedAt = this.clock.now().getTime();
       void this.handover.fence(`lease of node ${this.enforcer.node} not renewed for ${Math.round(afterMs / 1000)} s`).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
     });
   }

@@ -64,6 +64,11 @@ export class EnforcerLock {
     return this.held && this.sinceRenewMs < fenceAfterMs(this.config);
   }
 
+  /** When this process last renewed the lease (its clock's ms; 0: never). */
+  get renewedAtMs(): number {
+    return this.renewedAt;
+  }
+
   /** Milliseconds since the lease was last renewed by this process. */
   get sinceRenewMs(): number {
     return this.clock.now().getTime() - this.renewedAt;
