@@ -23,6 +23,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
   let hang: Promise<void> | null = null;
   let duringTick: (() => void) | null = null;
+  let startCheck: () => boolean = () => true;
   let active = 0;
   let maxActive = 0;
   const ticks: number[] = [];
@@ -45,7 +46,9 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   const executor = {
     onRunnerExit() {},
     restartInPlaceWhen() {},
-    startWhen() {},
+    startWhen(check: () => boolean) {
+      startCheck = check;
+    },
     warnAboutSettings() {},
     async stopRunners() {
       return { stopped: 0, skipped: 0 };
@@ -94,6 +97,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     requestEnforce: (at: string) => (enforceRequestedAt = at),
     /** Runs inside every tick from now on (a runner exiting, a peer joining: another tick asked for). */
     duringTick: (fn: () => void) => (duringTick = fn),
+    /** The scheduler's condition for starting a runner (RunnerExecutor.startWhen). */
+    mayStart: () => startCheck(),
     /** Lease writes so far (takes and renewals). */
     acquires: () => acquires,
     leaseLog,
@@ -209,6 +214,33 @@ describe('EnforcerScheduler', () => {
     await s.scheduler.request('tick');
     expect(fences).toHaveLength(1);
     expect(s.ticks.length).toBe(4);
+  });
+
+  it('starts nothing from a tick older than the fence, even with the lease kept young', async () => {
+    let offset = 0;
+    const clock = new (class extends Clock {
+      override now(): Date {
+        return new Date(Date.now() + offset);
+      }
+    })();
+    const s = setup(5, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '5' }, clock });
+    started.push(s);
+    await s.scheduler.start(3600);
+    expect(s.mayStart()).toBe(true);
+    let release!: () => void;
+    s.hangTicksUntil(new Promise<void>((r) => (release = r)));
+    const slow = s.scheduler.request('slow tick');
+    await new Promise((r) => setTimeout(r, 50));
+    offset += 3_000;
+    await s.scheduler.keepLease();
+    expect(s.mayStart()).toBe(true); // the view is 3 s old: within the fence's 4 s
+    offset += 1_500;
+    await s.scheduler.keepLease();
+    expect(s.lock.fresh).toBe(true); // the keeper renewed the lease…
+    expect(s.mayStart()).toBe(false); // …but the tick's view is 4.5 s old
+    release();
+    await slow;
+    expect(s.mayStart()).toBe(true);
   });
 
   it('sends one lease renewal when the tick’s and the keeper’s come together', async () => {

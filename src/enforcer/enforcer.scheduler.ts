@@ -61,7 +61,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private keepingLease = false;
   /** When the fence last fired (the clock's ms; 0: never). */
   private fencedAt = 0;
-  /** Date.now() when the tick in progress began (null between ticks). */
+  /** When the tick in progress began, the clock's ms (null between ticks). */
   private tickBegan: number | null = null;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
 
@@ -124,7 +124,9 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
     });
     this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.fresh && this.enforcer.stillWants(spec, now));
-    this.executor.startWhen(() => this.lock.fresh);
+    // A start needs a fresh lease and a fresh view: the long-tick keeper keeps the lease young, but
+    // a plan read more than the fence's time ago may be out of date (another node may own the pair now).
+    this.executor.startWhen(() => this.lock.fresh && (this.tickBegan === null || this.clock.now().getTime() - this.tickBegan < fenceAfterMs(this.config)));
     this.registry.addInterval(SCHEDULE.tick, setInterval(() => this.onInterval(), intervalSeconds * 1000));
     process.on('SIGUSR1', this.onSignal);
     await this.request('start');
@@ -190,7 +192,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     if (!this.mayAct || !this.lock.held || !this.running || this.keepingLease) return;
     if (this.lock.sinceRenewMs < this.config.enforcer.intervalSeconds * 1000) return;
     // A tick past its budget is failing, not long: let the lease run out (the fence, then the others, take over).
-    if (this.tickBegan !== null && Date.now() - this.tickBegan > this.config.enforcer.tickBudgetSeconds * 1000) return;
+    if (this.tickBegan !== null && this.clock.now().getTime() - this.tickBegan > this.config.enforcer.tickBudgetSeconds * 1000) return;
     this.keepingLease = true;
     try {
       await this.renew();
@@ -242,7 +244,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
 
   private async tickOnce(reason: string): Promise<void> {
     const at = this.clock.now();
-    this.tickBegan = Date.now();
+    this.tickBegan = at.getTime();
     const overrun = this.watchBudget(at, reason);
     try {
       this.enforcer.phase = 'writing its state';
