@@ -297,6 +297,11 @@ export class FleetChecker {
     return [...this.bad].slice(0, max).map((pair) => `${pair} on [${[...(this.live.get(pair)?.values() ?? [])].join(', ')}]${this.wanted.has(pair) ? '' : ' (not wanted)'}`);
   }
 
+  /** Cameras of the pairs keeping the fleet from settling (a few). */
+  unsettledCameras(max = 5): number[] {
+    return [...this.bad].slice(0, max).map(cameraOf);
+  }
+
   /** How many processes a pair has now. */
   count(pair: string): number {
     return this.live.get(pair)?.size ?? 0;
@@ -640,9 +645,23 @@ export class Fleet {
       }
       if (Date.now() > deadline) {
         const misplaced = expected ? [...this.checker.placement()].filter(([pair, host]) => expected.get(cameraOf(pair)) !== host).length : 0;
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${this.checker.unsettled().join('; ') || 'settled'}${misplaced ? `; ${misplaced} pairs not on their owner` : ''}`);
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${this.checker.unsettled().join('; ') || 'settled'}${misplaced ? `; ${misplaced} pairs not on their owner` : ''}; their runner rows: ${await this.rowsOf(this.checker.unsettledCameras())}`);
       }
       await sleep(20);
+    }
+  }
+
+  /** The runner rows of these cameras as the database has them now (to explain a fleet that does not settle). */
+  private async rowsOf(cameras: number[]): Promise<string> {
+    if (cameras.length === 0) return 'none';
+    try {
+      const rows = await this.sql.query<Record<string, unknown>>(
+        `SELECT camera_id, node, status, pid, crash_count, last_exit_at, left(last_error, 80) AS last_error FROM runners WHERE camera_id = ANY(?::int[]) ORDER BY camera_id, id`,
+        [cameras],
+      );
+      return rows.map((r) => JSON.stringify(r)).join(' ') || 'none';
+    } catch (error) {
+      return `(not read: ${(error as Error).message})`;
     }
   }
 
