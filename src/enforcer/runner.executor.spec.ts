@@ -20,7 +20,7 @@ const spec: EffectiveSpec = {
 const EMPTY = { runners: [] } as unknown as World;
 
 /** The executor with a recording process table and database: what it claims and spawns. */
-function setup() {
+function setup(options: { pidWriteFails?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-executor-'));
   const config = loadConfig({ TZ: 'UTC', DATABASE_URL: ':memory:', RUNNER_LOG_DIR: dir, RUNNER_COMMAND: '/bin/true' });
   const claims: unknown[] = [];
@@ -30,17 +30,26 @@ function setup() {
       claims.push(values);
       return { id: 1, cameraId: 3, profileId: 2, crashCount: 0, restartCount: 0 };
     },
-    updateRunner: async () => true,
+    updateRunner: async (_id: number, values: { pid?: number | null }) => {
+      if (options.pidWriteFails && typeof values.pid === 'number') throw new Error('timeout exceeded when trying to connect');
+      return true;
+    },
   } as unknown as EnforcerRepository;
+  const stopped: number[] = [];
   const processes = {
     spawn: async (request: { argv: string[] }) => {
       spawned.push(request.argv);
       return { pid: 4242, startTime: '1' };
     },
+    stop: async (pid: number) => {
+      stopped.push(pid);
+      return 'terminated';
+    },
     capLog: () => false,
   } as unknown as ProcessAdapter;
-  const executor = new RunnerExecutor(config, repo, processes, new TrackedRunners(), new Clock(), new EnforcerMetrics());
-  return { executor, claims, spawned };
+  const tracked = new TrackedRunners();
+  const executor = new RunnerExecutor(config, repo, processes, tracked, new Clock(), new EnforcerMetrics());
+  return { executor, claims, spawned, stopped, tracked };
 }
 
 const start: Action = { kind: 'start', cameraId: 3, profileId: 2, runnerId: null, spec, hash: 'h', reason: 'wanted' };
@@ -64,5 +73,17 @@ describe('RunnerExecutor and the start guard', () => {
     expect(counts.started).toBe(0);
     expect(claims).toEqual([]);
     expect(spawned).toEqual([]);
+  });
+
+  it('stops a runner it spawned when its row could not record it (the database knows of no process)', async () => {
+    const { executor, spawned, stopped, tracked } = setup({ pidWriteFails: true });
+    executor.startWhen(() => true);
+    const events: NewEvent[] = [];
+    const counts = await executor.execute([start], EMPTY, new Date(), events);
+    expect(spawned).toHaveLength(1);
+    expect(counts.started).toBe(0);
+    expect(stopped).toEqual([4242]);
+    expect(tracked.all()).toEqual([]);
+    expect(events.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot start runner: timeout exceeded when trying to connect; retry in \d+ s$/)]);
   });
 });

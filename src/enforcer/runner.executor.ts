@@ -199,8 +199,10 @@ export class RunnerExecutor {
       events.push({ kind: 'handover', cameraId, profileId, message: 'not started here: another node holds this pair (starting, running or stopping there)' });
       return false;
     }
+    let launched: Tracked | null = null;
     try {
       const { t, argv } = await this.launch(row, { spec: action.spec, hash: action.hash }, now, existing ? existing.restartCount + 1 : 0);
+      launched = t;
       await this.repo.updateRunner(row.id, {
         pid: t.pid, processStartTime: t.startTime, status: 'running', startedAt: now, specHash: action.hash,
         effectiveArgs: maskArgv(argv), restartCount: t.restartCount, targetFps: action.spec.fps, snapshotEvery: action.spec.snapshotEvery,
@@ -210,6 +212,13 @@ export class RunnerExecutor {
       this.logger.log(`camera ${cameraId} profile ${profileId}: started runner pid ${t.pid} (${action.kind === 'restart' ? action.cause : action.reason})`);
       return true;
     } catch (error) {
+      if (launched) {
+        // Spawned, but its row could not record it: a process the database does not know about
+        // must not run (another node may start the pair). Stopped now, not as a stray next tick.
+        launched.stopping = true;
+        this.tracked.drop(launched);
+        await this.processes.stop(launched.pid, launched.startTime, this.config.runners.stopTimeoutSeconds * 1000).catch(() => undefined);
+      }
       const message = error instanceof SpawnError ? error.message : `cannot start runner: ${(error as Error).message}`;
       const crashCount = row.crashCount + 1;
       await this.repo.updateRunner(row.id, { status: 'failed', pid: null, processStartTime: null, lastError: message, lastExitAt: now, crashCount });
