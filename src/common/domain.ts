@@ -18,6 +18,8 @@ export type Hwaccel = (typeof HWACCELS)[number];
 
 export const RUNNER_STATUSES = ['starting', 'running', 'stopping', 'exited', 'backoff', 'failed'] as const;
 export type RunnerStatus = (typeof RUNNER_STATUSES)[number];
+/** Statuses under which a runner row holds its pair across all nodes (the uq_runners_active_pair index). */
+export const ACTIVE_RUNNER_STATUSES: ReadonlySet<RunnerStatus> = new Set(['starting', 'running', 'stopping']);
 
 export const EVENT_KINDS = [
   'start', 'stop', 'restart', 'crash', 'backoff', 'adopt', 'stray-kill', 'drift', 'stall', 'pause-expired', 'error', 'handover',

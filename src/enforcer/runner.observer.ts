@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ACTIVE_RUNNER_STATUSES } from '../common/domain.js';
 import { maskCredentials } from '../common/mask.js';
 import { AppConfig } from '../config/app-config.js';
 import { EnforcerRepository, type NewEvent } from './enforcer.repository.js';
@@ -53,8 +54,20 @@ export class RunnerObserver {
   /** Adopts live runners this process does not know yet; records deaths nobody saw. */
   async reconcile(row: RunnerRow, now: Date, events: NewEvent[]): Promise<ObservedRunner> {
     const observed = this.observe(row);
-    if (row.pid === null) return observed;
     const known = this.tracked.get(row.id);
+    if (row.pid === null) {
+      if (known || !ACTIVE_RUNNER_STATUSES.has(row.status)) return observed;
+      // A claim whose process was never recorded: its start failed and so did the write that
+      // should have said so (a database that stopped answering mid-start). Nothing runs, yet the
+      // row holds the pair for every node — another owner would wait for it for as long as this
+      // node lives. Let go of it (only while it is still as read), keeping its crash count.
+      const message = 'its start was never recorded (the database did not answer): nothing runs, the pair is released';
+      if (await this.repo.updateRunner(row.id, { status: 'failed', lastExitAt: now, lastError: message }, { pid: null, status: row.status })) {
+        events.push({ kind: 'error', cameraId: row.cameraId, profileId: row.profileId, message: `runner ${row.id} (${row.status}): ${message}` });
+        return { ...observed, status: 'failed', lastExitAt: now };
+      }
+      return observed;
+    }
     if (observed.alive && !known) {
       this.executor.adopt(row);
       events.push({ kind: 'adopt', cameraId: row.cameraId, profileId: row.profileId, pid: row.pid, message: `adopted running runner (pid ${row.pid}) instead of starting a duplicate` });
