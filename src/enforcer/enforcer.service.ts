@@ -79,7 +79,7 @@ export class EnforcerService {
     const desired = computeDesired(world, at, this.config.timeZone, this.node, now.getTime());
     const observed = world.runners.map((row) => this.observer.observe(row));
     const strays = this.observer.findStrays(world.runners);
-    const gate = await this.handover.gate(desired, world, observed, now, null);
+    const gate = await this.handover.gate(desired, observed, now, null);
     return { at, desired, observed, plan: plan(gate.specs, observed, strays, at, this.planSettings()) };
   }
 
@@ -119,7 +119,7 @@ export class EnforcerService {
     const nodes = liveNodes(world.leases, now.getTime(), this.node);
     const desired = computeDesired(world, now, this.config.timeZone, this.node, now.getTime(), nodes);
     this.phase = 'checking handovers with other nodes';
-    const gate = await this.handover.gate(desired, world, observed, now, events);
+    const gate = await this.handover.gate(desired, observed, now, events);
     const result = plan(gate.specs, observed, strays, now, this.planSettings());
     // A pair waiting for another node to stop it is looked at again in a second, not a full interval.
     if (gate.waiting > 0 && (result.wakeAt === null || result.wakeAt.getTime() > now.getTime() + 1000)) result.wakeAt = new Date(now.getTime() + 1000);

@@ -61,7 +61,7 @@ export class Handover {
    * node that is gone (lease expired, runner silent) is taken over. `events` null = preview
    * (nothing written).
    */
-  async gate(desired: Desired, world: World, observed: ObservedRunner[], now: Date, events: NewEvent[] | null): Promise<{ specs: DesiredSpec[]; waiting: number }> {
+  async gate(desired: Desired, observed: ObservedRunner[], now: Date, events: NewEvent[] | null): Promise<{ specs: DesiredSpec[]; waiting: number }> {
     const aliveHere = new Set(observed.filter((o) => o.alive).map(pairKey));
     const wanted = desired.specs.map((d) => d.spec).filter((s) => !aliveHere.has(pairKey(s)));
     // Other nodes' rows are read only for the pairs this node is about to start (none in a steady tick).
@@ -70,7 +70,12 @@ export class Handover {
       if (events) this.waits.clear();
       return { specs: desired.specs, waiting: 0 };
     }
-    const decisions = handover(wanted, foreign, world.leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
+    // The leases are read again, after the rows: a node takes its lease before it writes any row
+    // and lets go of it only after stopping its runners, so leases read after a row are the ones
+    // that speak for it. The tick's own view is older than these rows — a node that joined since
+    // (its lease unseen, its rows seen) would look lease-less, and its running pairs abandoned.
+    const leases = await this.repo.leases();
+    const decisions = handover(wanted, foreign, leases, now.getTime(), this.config.heartbeats.offlineSec * 1000);
     const blocked = new Set(decisions.filter((d) => d.kind === 'wait').map(pairKey));
     const waits = new Set<string>();
     const rows = new Map(foreign.map((r) => [r.id, r]));

@@ -41,12 +41,13 @@ describe.each(engines)('taking over another node’s runner row (%s)', (engine) 
     await db?.drop();
   });
 
-  async function gate(repo: EnforcerRepository) {
+  async function gate(repo: EnforcerRepository, afterWorld: () => Promise<void> = async () => {}) {
     const config = loadConfig({ DATABASE_URL: db.url, NODE_NAME: 'new', TZ: 'UTC' });
     const handover = new Handover(config, repo, new ProcessAdapter(), new TrackedRunners());
     const world = await repo.loadWorld('new');
+    await afterWorld();
     const events: NewEvent[] = [];
-    const result = await handover.gate(computeDesired(world, now, 'UTC', 'new'), world, [], now, events);
+    const result = await handover.gate(computeDesired(world, now, 'UTC', 'new'), [], now, events);
     const [row] = await sql.query<{ status: string; pid: number | null }>('SELECT status, pid FROM runners WHERE id = ?', [rowId]);
     return { ...result, events: events.map((e) => e.message), row: { status: row.status, pid: row.pid === null ? null : Number(row.pid) } };
   }
@@ -73,5 +74,19 @@ describe.each(engines)('taking over another node’s runner row (%s)', (engine) 
     expect(result.specs).toEqual([]);
     expect(result.row).toEqual({ status: 'running', pid: 5151 });
     expect(result.events).toEqual(['not taken over: node old wrote its row meanwhile']);
+  });
+
+  it('waits for a node that joined after the tick read the leases (its rows are newer than that view)', async () => {
+    const result = await gate(new EnforcerRepository(sql), async () => {
+      // Node "late" takes its lease, then the pair from "old" (as a take-over would), after this tick's world was read.
+      await sql.execute(`INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES ('late', 'h2', 2, '', ?, ?, ?)`, [now.getTime(), now.getTime(), now.getTime() + 60_000]);
+      await sql.execute(`UPDATE runners SET status = 'exited', pid = NULL WHERE id = ?`, [rowId]);
+      await sql.execute(`INSERT INTO runners (camera_id, profile_id, node, status, spec_hash, pid) VALUES (1, 1, 'late', 'running', '', 6161)`);
+    });
+    expect(result.waiting).toBe(1);
+    expect(result.specs).toEqual([]);
+    expect(result.events).toEqual(['waiting for node late to stop it (pid 6161 there)']);
+    const [late] = await sql.query<{ status: string; pid: number }>(`SELECT status, pid FROM runners WHERE node = 'late'`);
+    expect({ status: late.status, pid: Number(late.pid) }).toEqual({ status: 'running', pid: 6161 });
   });
 });
