@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Clock } from '../common/clock.js';
 import { loadConfig } from '../config/app-config.js';
 import { EnforcerMetrics } from './enforcer.metrics.js';
@@ -20,10 +20,14 @@ const spec: EffectiveSpec = {
 const EMPTY = { runners: [] } as unknown as World;
 
 /** The executor with a recording process table and database: what it claims and spawns. */
-function setup(options: { pidWriteFails?: boolean } = {}) {
+function setup(options: { pidWriteFails?: boolean | (() => boolean) } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-executor-'));
   const config = loadConfig({ TZ: 'UTC', DATABASE_URL: ':memory:', RUNNER_LOG_DIR: dir, RUNNER_COMMAND: '/bin/true' });
   const claims: unknown[] = [];
+  let recordedPid: number | null = null;
+  /** Each spawned process's exit callback, by pid. */
+  const exits = new Map<number, (exit: { code: number | null; signal: string | null }) => void>();
+  let nextPid = 4242;
   const spawned: string[][] = [];
   const repo = {
     createRunner: async (values: unknown) => {
@@ -31,16 +35,23 @@ function setup(options: { pidWriteFails?: boolean } = {}) {
       return { id: 1, cameraId: 3, profileId: 2, crashCount: 0, restartCount: 0 };
     },
     updateRunner: async (_id: number, values: { pid?: number | null }) => {
-      if (options.pidWriteFails && typeof values.pid === 'number') throw new Error('timeout exceeded when trying to connect');
+      const fails = typeof options.pidWriteFails === 'function' ? options.pidWriteFails() : options.pidWriteFails;
+      if (fails && typeof values.pid === 'number') throw new Error('timeout exceeded when trying to connect');
+      if (typeof values.pid === 'number') recordedPid = values.pid;
       return true;
     },
+    findRunner: async () => ({ id: 1, cameraId: 3, profileId: 2, pid: recordedPid, status: 'running', crashCount: 0, restartCount: 0 }),
+    addEvents: async () => undefined,
   } as unknown as EnforcerRepository;
   const stopped: number[] = [];
   const processes = {
-    spawn: async (request: { argv: string[] }) => {
+    spawn: async (request: { argv: string[] }, onExit: (exit: { code: number | null; signal: string | null }) => void) => {
       spawned.push(request.argv);
-      return { pid: 4242, startTime: '1' };
+      const pid = nextPid++;
+      exits.set(pid, onExit);
+      return { pid, startTime: '1' };
     },
+    tail: () => '',
     stop: async (pid: number) => {
       stopped.push(pid);
       return 'terminated';
@@ -49,7 +60,7 @@ function setup(options: { pidWriteFails?: boolean } = {}) {
   } as unknown as ProcessAdapter;
   const tracked = new TrackedRunners();
   const executor = new RunnerExecutor(config, repo, processes, tracked, new Clock(), new EnforcerMetrics());
-  return { executor, claims, spawned, stopped, tracked };
+  return { executor, claims, spawned, stopped, tracked, exits };
 }
 
 const start: Action = { kind: 'start', cameraId: 3, profileId: 2, runnerId: null, spec, hash: 'h', reason: 'wanted' };
@@ -85,5 +96,22 @@ describe('RunnerExecutor and the start guard', () => {
     expect(stopped).toEqual([4242]);
     expect(tracked.all()).toEqual([]);
     expect(events.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot start runner: timeout exceeded when trying to connect; retry in \d+ s$/)]);
+  });
+
+  it('stops the process a restart in place spawned when its row could not record it', async () => {
+    let failing = false;
+    const { executor, spawned, stopped, tracked, exits } = setup({ pidWriteFails: () => failing });
+    executor.startWhen(() => true);
+    executor.restartInPlaceWhen(() => true);
+    await executor.execute([start], EMPTY, new Date(), [] as NewEvent[]);
+    expect(tracked.all().map((t) => t.pid)).toEqual([4242]);
+    // Stable for long enough that its exit is answered by a restart in place (no back-off).
+    tracked.all()[0].startedAt -= 3_600_000;
+    failing = true; // the database stops answering
+    exits.get(4242)!({ code: 1, signal: null });
+    await vi.waitFor(() => expect(spawned).toHaveLength(2));
+    // (4242's group is reaped after its exit, as always.)
+    await vi.waitFor(() => expect(stopped).toContain(4243));
+    expect(tracked.all()).toEqual([]);
   });
 });

@@ -212,13 +212,7 @@ export class RunnerExecutor {
       this.logger.log(`camera ${cameraId} profile ${profileId}: started runner pid ${t.pid} (${action.kind === 'restart' ? action.cause : action.reason})`);
       return true;
     } catch (error) {
-      if (launched) {
-        // Spawned, but its row could not record it: a process the database does not know about
-        // must not run (another node may start the pair). Stopped now, not as a stray next tick.
-        launched.stopping = true;
-        this.tracked.drop(launched);
-        await this.processes.stop(launched.pid, launched.startTime, this.config.runners.stopTimeoutSeconds * 1000).catch(() => undefined);
-      }
+      if (launched) await this.abandon(launched);
       const message = error instanceof SpawnError ? error.message : `cannot start runner: ${(error as Error).message}`;
       const crashCount = row.crashCount + 1;
       await this.repo.updateRunner(row.id, { status: 'failed', pid: null, processStartTime: null, lastError: message, lastExitAt: now, crashCount });
@@ -226,6 +220,16 @@ export class RunnerExecutor {
       this.logger.error(`camera ${cameraId} profile ${profileId}: ${message}`);
       return false;
     }
+  }
+
+  /**
+   * A process spawned whose row could not record it: one the database does not know about must
+   * not run (another node may start the pair). Stopped now, not as a stray at the next tick.
+   */
+  private async abandon(t: Tracked): Promise<void> {
+    t.stopping = true;
+    this.tracked.drop(t);
+    await this.processes.stop(t.pid, t.startTime, this.config.runners.stopTimeoutSeconds * 1000).catch(() => undefined);
   }
 
   /** Spawns the runner of `row` with `started` and tracks it before anything else can happen. */
@@ -288,16 +292,22 @@ export class RunnerExecutor {
     // A stable runner that died, still wanted with the same spec: start it again right here
     // (one row write), instead of waiting for a tick to load the world and plan.
     if (current && delay === 0 && t.started && this.restartInPlaceAllowed(t, t.started, now)) {
+      let unrecorded: Tracked | null = null;
       try {
         const { t: next, argv } = await this.launch({ ...current, crashCount }, t.started, now, current.restartCount + 1);
-        await this.repo.updateRunner(t.runnerId, {
+        unrecorded = next;
+        // Only while the row still records the process that exited: another node may have taken it over meanwhile.
+        const recorded = await this.repo.updateRunner(t.runnerId, {
           ...exitFacts, pid: next.pid, processStartTime: next.startTime, status: 'running', startedAt: now, specHash: t.started.hash,
           effectiveArgs: maskArgv(argv), restartCount: next.restartCount,
-        });
+        }, t.pid);
+        if (!recorded) throw new Error('its row no longer records the process that exited');
+        unrecorded = null;
         await this.repo.addEvents(this.node, [crashEvent, { kind: 'start', cameraId: t.cameraId, profileId: t.profileId, pid: next.pid, message: `restarted: runner ${how}` }], now);
         this.metrics.starts.inc();
         return;
       } catch (error) {
+        if (unrecorded) await this.abandon(unrecorded);
         this.logger.warn(`camera ${t.cameraId} profile ${t.profileId}: restart in place failed (${(error as Error).message}); the next tick retries`);
       }
     }
