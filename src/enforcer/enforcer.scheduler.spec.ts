@@ -25,7 +25,7 @@ class MovableClock extends Clock {
 }
 
 /** The scheduler with a real registry and a real file lock, fakes for the tick and the database: timing, guards and exclusion. */
-function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover>; acquireMs?: number; clock?: Clock } = {}) {
+function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string, options: { env?: Record<string, string>; handover?: Partial<Handover>; acquireMs?: number; clock?: Clock; peers?: number } = {}) {
   const clock = options.clock ?? new Clock();
   const dir = mkdtempSync(join(tmpdir(), 'bisk-scheduler-'));
   const config = loadConfig({ TZ: 'UTC', ENFORCER_LOCK_FILE: lockFile ?? join(dir, 'lock'), ENFORCER_INTERVAL_SECONDS: '3600', DATABASE_URL: join(dir, 'db.sqlite'), ...options.env });
@@ -76,15 +76,16 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     },
   } as unknown as Breadcrumbs;
   let acquires = 0;
+  let acquireMs = options.acquireMs ?? 0;
   /** Lease statements in the order they completed. */
   const leaseLog: string[] = [];
   const leases = {
     engine: 'postgres',
     async acquire() {
       acquires++;
-      if (options.acquireMs) await new Promise((r) => setTimeout(r, options.acquireMs));
+      if (acquireMs) await new Promise((r) => setTimeout(r, acquireMs));
       leaseLog.push('renewed');
-      return { ok: true, lease: {} };
+      return { ok: true, lease: {}, peers: options.peers ?? 0 };
     },
     async release() {
       leaseLog.push('released');
@@ -107,6 +108,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     duringTick: (fn: () => void) => (duringTick = fn),
     /** The scheduler's condition for starting a runner (RunnerExecutor.startWhen). */
     mayStart: () => startCheck(),
+    /** How long each lease write takes from now on. */
+    setAcquireMs: (ms: number) => (acquireMs = ms),
     /** Lease writes so far (takes and renewals). */
     acquires: () => acquires,
     leaseLog,
@@ -218,6 +221,43 @@ describe('EnforcerScheduler', () => {
     await s.scheduler.request('tick');
     expect(fences).toHaveLength(1);
     expect(s.ticks.length).toBe(4);
+  });
+
+  it('times the fence from when the renewal was sent: one that waited for a connection does not push it past the lease', async () => {
+    const fenced: number[] = [];
+    const handover = { hasPeers: true, fence: async () => (fenced.push(Date.now()), 0) };
+    // Lease 4 s, interval 2 s: the fence is due 2 s after the renewal was sent.
+    const s = setup(1, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '2', ENFORCER_LEASE_SECONDS: '4' }, handover });
+    started.push(s);
+    await s.scheduler.start(3600);
+    s.setAcquireMs(1500);
+    // Sent at once, answered 1.5 s later: within the fence's 2 s of the previous renewal (no overdue fence).
+    await s.scheduler.request('tick');
+    const answered = Date.now();
+    await waitFor(() => fenced.length > 0, 4000);
+    // Due 0.5 s after the answer (2 s after sending); from the answer it would be 2 s, with 0.5 s of the lease left.
+    expect(fenced[0] - answered).toBeLessThan(1500);
+  });
+
+  it('fences a node that was alone at its last tick when its renewal saw another node’s lease', async () => {
+    const fences: string[] = [];
+    // The tick saw no peers; another node took its lease since (a long first tick, a node joining meanwhile).
+    const handover = { hasPeers: false, fence: async (reason: string) => (fences.push(reason), 0) };
+    const s = setup(1, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '2' }, handover, peers: 1 });
+    started.push(s);
+    await s.scheduler.start(3600);
+    expect(s.lock.peers).toBe(1);
+    await waitFor(() => fences.length > 0, 3000);
+    expect(fences).toEqual([expect.stringMatching(/^lease of node n1 not renewed for 1 s$/)]);
+  });
+
+  it('never fences a node that is alone by its tick and its renewal', async () => {
+    const fences: string[] = [];
+    const s = setup(1, null, undefined, { env: { ENFORCER_INTERVAL_SECONDS: '1', ENFORCER_LEASE_SECONDS: '2' }, handover: { hasPeers: false, fence: async (reason: string) => (fences.push(reason), 0) } });
+    started.push(s);
+    await s.scheduler.start(3600);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fences).toEqual([]);
   });
 
   it('starts nothing from a tick older than the fence, even with the lease kept young', async () => {

@@ -120,7 +120,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       this.guarded(() => this.request('another node saw the live nodes change'));
     });
     this.presence.onLost((reason) => {
-      if (!this.mayAct || !this.handover.hasPeers) return;
+      if (!this.mayAct || !this.othersAround) return;
       void this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
     });
     this.executor.restartInPlaceWhen((_t, spec, now) => this.mayAct && this.lock.fresh && this.enforcer.stillWants(spec, now));
@@ -342,7 +342,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     const previous = this.lock.renewedAtMs;
     if (!(await this.lock.renewLease())) return false;
     const gapMs = this.clock.now().getTime() - previous;
-    if (previous > 0 && gapMs >= fenceAfterMs(this.config) && this.fencedAt < previous && this.mayAct && this.handover.hasPeers) {
+    if (previous > 0 && gapMs >= fenceAfterMs(this.config) && this.fencedAt < previous && this.mayAct && this.othersAround) {
       this.fencedAt = this.clock.now().getTime();
       const reason = `lease of node ${this.enforcer.node} renewed ${(gapMs / 1000).toFixed(1)} s after the previous renewal, later than the fence allows (${Math.round(fenceAfterMs(this.config) / 1000)} s)`;
       await this.handover.fence(reason).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
@@ -352,14 +352,24 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   }
 
   /**
+   * Whether another node could take this node's floating cameras over: one was live at the last
+   * tick, or when the lease was last renewed (a node that joined during a long tick, say).
+   */
+  private get othersAround(): boolean {
+    return this.handover.hasPeers || this.lock.peers > 0;
+  }
+
+  /**
    * Self-fencing (§9): if the lease is not renewed again before most of it has run out, stop the
    * floating runners — other nodes start them once the lease has expired. Only with other
    * nodes around: a lone node keeps everything running through a database outage.
    */
   private armFence(): void {
     const afterMs = fenceAfterMs(this.config);
-    this.replaceTimeout(SCHEDULE.fence, afterMs, () => {
-      if (!this.mayAct || !this.handover.hasPeers) return;
+    // Counted from when the renewal was sent — the lease runs from then — not from its answer: a
+    // renewal that waited seconds for a connection would otherwise fence that much too late.
+    this.replaceTimeout(SCHEDULE.fence, Math.max(0, afterMs - this.lock.sinceRenewMs), () => {
+      if (!this.mayAct || !this.othersAround) return;
       this.fencedAt = this.clock.now().getTime();
       void this.handover.fence(`lease of node ${this.enforcer.node} not renewed for ${Math.round(afterMs / 1000)} s`).catch((error: Error) => this.logger.error(`fencing failed: ${error.message}`));
     });

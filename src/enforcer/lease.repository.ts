@@ -6,7 +6,11 @@ import type { EnforcerLease } from './enforcer-lease.entity.js';
 /** The holder of a lease its enforcer gave up on stopping (LeaseRepository.yield). */
 export const YIELDED = 'stopped:';
 
-export type LeaseResult = { ok: true; lease: EnforcerLease } | { ok: false; current: EnforcerLease };
+/** `peers`: other nodes whose lease was unexpired when this one was written (who could take this node's cameras over). */
+export type LeaseResult = { ok: true; lease: EnforcerLease; peers: number } | { ok: false; current: EnforcerLease };
+
+/** Counted in the same statement as the write: a renewal also tells the node whether it is alone. */
+const LIVE_PEERS = `(SELECT count(*) FROM enforcer_leases o WHERE o.node <> enforcer_leases.node AND o.expires_at > ?) AS live_peers`;
 
 const toLease = (r: Record<string, unknown>): EnforcerLease => ({
   node: String(r.node), holder: String(r.holder), pid: Number(r.pid), version: String(r.version ?? ''),
@@ -39,18 +43,18 @@ export class LeaseRepository {
   async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
     const updated = await this.sql.query(
-      `UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ? OR holder LIKE '${YIELDED}%') RETURNING *`,
-      [holder, pid, version, nowMs, expiresAt, node, holder, staleHolder, nowMs],
+      `UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ? OR holder LIKE '${YIELDED}%') RETURNING *, ${LIVE_PEERS}`,
+      [holder, pid, version, nowMs, expiresAt, node, holder, staleHolder, nowMs, nowMs],
     );
-    if (updated.length > 0) return { ok: true, lease: toLease(updated[0]) };
+    if (updated.length > 0) return { ok: true, lease: toLease(updated[0]), peers: Number(updated[0].live_peers) };
     const current = await this.find(node);
     if (current) return { ok: false, current };
     try {
       const [row] = await this.sql.query(
-        'INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
-        [node, holder, pid, version, nowMs, nowMs, expiresAt],
+        `INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *, ${LIVE_PEERS}`,
+        [node, holder, pid, version, nowMs, nowMs, expiresAt, nowMs],
       );
-      return { ok: true, lease: toLease(row) };
+      return { ok: true, lease: toLease(row), peers: Number(row.live_peers) };
     } catch (error) {
       if (classifyDbError(error) !== 'unique') throw error;
       return { ok: false, current: (await this.find(node))! };

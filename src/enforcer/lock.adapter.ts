@@ -40,6 +40,8 @@ export class EnforcerLock {
   private leased = false;
   /** When the lease was last renewed (this process's clock). */
   private renewedAt = 0;
+  /** Other live leases seen by the last renewal. */
+  private peersAtRenewal = 0;
   /** The renewal on its way, if any. */
   private renewing: Promise<boolean> | null = null;
 
@@ -67,6 +69,14 @@ export class EnforcerLock {
   /** When this process last renewed the lease (its clock's ms; 0: never). */
   get renewedAtMs(): number {
     return this.renewedAt;
+  }
+
+  /**
+   * Other nodes holding an unexpired lease when this one was last written: counted by the
+   * renewal itself, so it is news even while a long tick has not looked at the fleet since.
+   */
+  get peers(): number {
+    return this.peersAtRenewal;
   }
 
   /** Milliseconds since the lease was last renewed by this process. */
@@ -138,6 +148,7 @@ export class EnforcerLock {
     }
     this.leased = true;
     this.renewedAt = now;
+    this.peersAtRenewal = result.peers;
     return true;
   }
 

@@ -84,6 +84,18 @@ describe.each(engines)('enforcer SQL port on %s', (engine) => {
     await leases.release('n1', 'b');
     expect(await leases.list()).toEqual([]);
   });
+
+  it('counts, with each lease write, the other nodes whose lease is unexpired', async () => {
+    const leases = new LeaseRepository(sql);
+    const now = Date.now();
+    expect(await leases.acquire('p1', 'a', 1, 'v', now, 30_000)).toMatchObject({ ok: true, peers: 0 }); // taken (insert)
+    expect(await leases.acquire('p2', 'b', 2, 'v', now, 10_000)).toMatchObject({ ok: true, peers: 1 });
+    expect(await leases.acquire('p1', 'a', 1, 'v', now + 1000, 30_000)).toMatchObject({ ok: true, peers: 1 }); // renewed (update)
+    // p2's lease has run out by then: alone again.
+    expect(await leases.acquire('p1', 'a', 1, 'v', now + 20_000, 30_000)).toMatchObject({ ok: true, peers: 0 });
+    await leases.release('p1', 'a');
+    await leases.release('p2', 'b');
+  });
 });
 
 if (!POSTGRES_URL) it.skip('enforcer SQL port on postgres: set BISK_TEST_POSTGRES_URL to run', () => {});
