@@ -81,6 +81,30 @@ export function describeQueryTimeout(error: unknown, limits: SqlLimits): unknown
   return error;
 }
 
+/** What runs a statement on PostgreSQL: a pool (a connection each time) or one client (one session). */
+interface Queryable {
+  query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** The SQL port over a PostgreSQL pool or client; `close` is what closing it does (a client's session belongs to its owner). */
+export function postgresSql(db: Queryable, limits: SqlLimits, close: () => Promise<void> = async () => undefined): Sql {
+  const run = async (text: string, params: unknown[], rowMode?: 'array') => {
+    try {
+      return await db.query({ text: numbered(text), values: params, ...(rowMode ? { rowMode } : {}) });
+    } catch (error) {
+      throw describeQueryTimeout(error, limits);
+    }
+  };
+  return {
+    engine: 'postgres',
+    query: async <T>(text: string, params: unknown[] = []) => (await run(text, params)).rows as T[],
+    execute: async (text: string, params: unknown[] = []) => (await run(text, params)).rowCount ?? 0,
+    rows: async (text: string, params: unknown[] = []) => (await run(text, params, 'array')).rows as unknown[][],
+    instant: instantFor('postgres'),
+    close,
+  };
+}
+
 /** Opens the configured database directly (the same pragmas and limits as the app's TypeORM connection). */
 export async function openSql(settings: DatabaseSettings, limits: SqlLimits = { statementTimeoutMs: 0 }): Promise<Sql> {
   if (settings.engine === 'postgres') {
@@ -88,21 +112,7 @@ export async function openSql(settings: DatabaseSettings, limits: SqlLimits = { 
     const pool = new pg.Pool({ connectionString: settings.url, max: 4, application_name: 'bisk-enforcer', ...postgresLimits(limits) });
     // An idle client losing its connection must not take the process down; the next query reports it.
     pool.on('error', () => undefined);
-    const run = async <R>(work: () => Promise<R>): Promise<R> => {
-      try {
-        return await work();
-      } catch (error) {
-        throw describeQueryTimeout(error, limits);
-      }
-    };
-    return {
-      engine: 'postgres',
-      query: async <T>(text: string, params: unknown[] = []) => (await run(() => pool.query(numbered(text), params))).rows as T[],
-      execute: async (text: string, params: unknown[] = []) => (await run(() => pool.query(numbered(text), params))).rowCount ?? 0,
-      rows: async (text: string, params: unknown[] = []) => (await run(() => pool.query({ text: numbered(text), values: params, rowMode: 'array' }))).rows as unknown[][],
-      instant: instantFor('postgres'),
-      close: () => pool.end(),
-    };
+    return postgresSql(pool as unknown as Queryable, limits, () => pool.end());
   }
   const { default: Database } = await import('better-sqlite3');
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });

@@ -31,33 +31,34 @@ export class LeaseRepository {
     return (await this.sql.query('SELECT * FROM enforcer_leases WHERE node <> ? AND expires_at > ? ORDER BY node', [node, nowMs])).map(toLease);
   }
 
-  private async find(node: string): Promise<EnforcerLease | null> {
-    const [row] = await this.sql.query('SELECT * FROM enforcer_leases WHERE node = ?', [node]);
+  private async find(node: string, over: Sql = this.sql): Promise<EnforcerLease | null> {
+    const [row] = await over.query('SELECT * FROM enforcer_leases WHERE node = ?', [node]);
     return row ? toLease(row) : null;
   }
 
   /**
    * Takes or renews the lease for `ttlMs`; fails while another holder's lease is unexpired,
-   * unless that holder is `staleHolder` (a process known to be dead).
+   * unless that holder is `staleHolder` (a process known to be dead). `over`: the connection to
+   * write it on (the node's own session, NodePresence.session; by default the pool).
    */
-  async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder): Promise<LeaseResult> {
+  async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder, over: Sql = this.sql): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
-    const updated = await this.sql.query(
+    const updated = await over.query(
       `UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ? OR holder LIKE '${YIELDED}%') RETURNING *, ${LIVE_PEERS}`,
       [holder, pid, version, nowMs, expiresAt, node, holder, staleHolder, nowMs, nowMs],
     );
     if (updated.length > 0) return { ok: true, lease: toLease(updated[0]), peers: Number(updated[0].live_peers) };
-    const current = await this.find(node);
+    const current = await this.find(node, over);
     if (current) return { ok: false, current };
     try {
-      const [row] = await this.sql.query(
+      const [row] = await over.query(
         `INSERT INTO enforcer_leases (node, holder, pid, version, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *, ${LIVE_PEERS}`,
         [node, holder, pid, version, nowMs, nowMs, expiresAt, nowMs],
       );
       return { ok: true, lease: toLease(row), peers: Number(row.live_peers) };
     } catch (error) {
       if (classifyDbError(error) !== 'unique') throw error;
-      return { ok: false, current: (await this.find(node))! };
+      return { ok: false, current: (await this.find(node, over))! };
     }
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
-import { postgresLimits } from '../database/sql.js';
+import { postgresLimits, postgresSql, type Sql } from '../database/sql.js';
 
 /**
  * Telling a crashed node from a slow one (§9), on PostgreSQL: every enforcer keeps one session of
@@ -89,6 +89,7 @@ export class NodeSessions {
 export class NodePresence {
   private readonly logger = new Logger('Enforcer');
   private client: pg.Client | null = null;
+  private sessionSql: Sql | null = null;
   private opening: Promise<void> | null = null;
   /** Until ensure() is called, and again after close(): the session is not wanted (never reopened when lost). */
   private closed = true;
@@ -105,6 +106,15 @@ export class NodePresence {
 
   get open(): boolean {
     return this.client !== null;
+  }
+
+  /**
+   * The node's own session as an SQL port, while it is open: the lease is written through it
+   * (EnforcerLock), so a renewal never waits behind the tick's statements for one of the pool's
+   * few connections — under load that wait was what let leases run out on busy but healthy nodes.
+   */
+  get session(): Sql | null {
+    return this.sessionSql;
   }
 
   /**
@@ -176,9 +186,11 @@ export class NodePresence {
     client.once('end', () => {
       if (this.client !== client) return;
       this.client = null;
+      this.sessionSql = null;
       if (!this.closed) void this.lost(failure);
     });
     this.client = client;
+    this.sessionSql = postgresSql(client as unknown as Parameters<typeof postgresSql>[0], { statementTimeoutMs: this.config.statementTimeoutMs });
   }
 
   /**
@@ -216,6 +228,7 @@ export class NodePresence {
     await this.opening?.catch(() => undefined);
     const client = this.client;
     this.client = null;
+    this.sessionSql = null;
     await client?.end().catch(() => undefined);
   }
 }
