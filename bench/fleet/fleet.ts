@@ -593,7 +593,13 @@ export class Fleet {
     node.module = null;
     this.hosts.crashHost(name);
     node.sql?.kill();
-    for (const presence of findProviders(module, 'NodePresence')) void Promise.resolve((presence as { close?: () => unknown }).close?.()).catch(() => undefined);
+    for (const presence of findProviders(module, 'NodePresence') as { ensure?: () => Promise<void>; close?: () => unknown }[]) {
+      // A dead process opens nothing again: a tick still on its way here must not reopen the session (and write the lease on it).
+      presence.ensure = async () => {
+        throw new Error('Connection terminated: the process is gone');
+      };
+      void Promise.resolve(presence.close?.()).catch(() => undefined);
+    }
     stopTimers(module.get(SchedulerRegistry));
     await module.close();
     node.sql = null;
