@@ -35,12 +35,16 @@ export class RunnerObserver {
    */
   observe(row: RunnerRow): ObservedRunner {
     const t = this.tracked.get(row.id);
-    const alive = row.pid !== null && (t ? t.pid === row.pid : this.processes.isAlive(row.pid, row.processStartTime));
+    // Restarted in place (RunnerExecutor.answerExit) after this row was read: the row still names
+    // the process that exited, this process knows its successor — which runs; starting the pair
+    // again from the old row would put a second process beside it.
+    const pid = t && row.pid !== null && t.pid !== row.pid ? t.pid : row.pid;
+    const alive = pid !== null && (t ? t.pid === pid : this.processes.isAlive(pid, row.processStartTime));
     return {
       runnerId: row.id,
       cameraId: row.cameraId,
       profileId: row.profileId,
-      pid: row.pid,
+      pid,
       alive,
       status: alive && t?.stopping ? 'stopping' : row.status,
       specHash: row.specHash,
