@@ -20,10 +20,12 @@ const spec: EffectiveSpec = {
 const EMPTY = { runners: [] } as unknown as World;
 
 /** The executor with a recording process table and database: what it claims and spawns. */
-function setup(options: { pidWriteFails?: boolean | (() => boolean) } = {}) {
+function setup(options: { pidWriteFails?: boolean | (() => boolean); onClaim?: () => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bisk-executor-'));
   const config = loadConfig({ TZ: 'UTC', DATABASE_URL: ':memory:', RUNNER_LOG_DIR: dir, RUNNER_COMMAND: '/bin/true' });
   const claims: unknown[] = [];
+  /** Row writes: [id, values, condition]. */
+  const writes: unknown[][] = [];
   let recordedPid: number | null = null;
   /** Each spawned process's exit callback, by pid. */
   const exits = new Map<number, (exit: { code: number | null; signal: string | null }) => void>();
@@ -32,9 +34,11 @@ function setup(options: { pidWriteFails?: boolean | (() => boolean) } = {}) {
   const repo = {
     createRunner: async (values: unknown) => {
       claims.push(values);
+      options.onClaim?.();
       return { id: 1, cameraId: 3, profileId: 2, crashCount: 0, restartCount: 0 };
     },
-    updateRunner: async (_id: number, values: { pid?: number | null }) => {
+    updateRunner: async (_id: number, values: { pid?: number | null }, condition?: unknown) => {
+      writes.push([_id, values, condition]);
       const fails = typeof options.pidWriteFails === 'function' ? options.pidWriteFails() : options.pidWriteFails;
       if (fails && typeof values.pid === 'number') throw new Error('timeout exceeded when trying to connect');
       if (typeof values.pid === 'number') recordedPid = values.pid;
@@ -60,7 +64,7 @@ function setup(options: { pidWriteFails?: boolean | (() => boolean) } = {}) {
   } as unknown as ProcessAdapter;
   const tracked = new TrackedRunners();
   const executor = new RunnerExecutor(config, repo, processes, tracked, new Clock(), new EnforcerMetrics());
-  return { executor, claims, spawned, stopped, tracked, exits };
+  return { executor, claims, spawned, stopped, tracked, exits, writes };
 }
 
 const start: Action = { kind: 'start', cameraId: 3, profileId: 2, runnerId: null, spec, hash: 'h', reason: 'wanted' };
@@ -84,6 +88,17 @@ describe('RunnerExecutor and the start guard', () => {
     expect(counts.started).toBe(0);
     expect(claims).toEqual([]);
     expect(spawned).toEqual([]);
+  });
+
+  it('lets go of its claim, spawning nothing, when the guard turned while the claim was on its way (a fence fired meanwhile)', async () => {
+    let fresh = true;
+    const { executor, claims, spawned, writes } = setup({ onClaim: () => (fresh = false) });
+    executor.startWhen(() => fresh);
+    const counts = await executor.execute([start], EMPTY, new Date(), [] as NewEvent[]);
+    expect(claims).toHaveLength(1);
+    expect(spawned).toEqual([]);
+    expect(counts.started).toBe(0);
+    expect(writes).toEqual([[1, { status: 'exited' }, { pid: null, status: 'starting' }]]);
   });
 
   it('stops a runner it spawned when its row could not record it (the database knows of no process)', async () => {

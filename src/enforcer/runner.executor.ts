@@ -48,6 +48,9 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 
 type StartAction = Extract<Action, { kind: 'start' | 'restart' }>;
 
+const notStarted = (cameraId: number, profileId: number) =>
+  `camera ${cameraId} profile ${profileId}: not started, this node's lease was not renewed in time (the tick took too long); the next tick decides`;
+
 /**
  * The tick's second concern: carrying out the plan — starts, stops, restarts, stray kills —
  * and answering runner exits (recorded at once; restarted in place when the pair is still
@@ -179,7 +182,7 @@ export class RunnerExecutor {
   private async startRunner(existing: RunnerRow | undefined, action: StartAction, now: Date, events: NewEvent[]): Promise<boolean> {
     const { cameraId, profileId } = action;
     if (!this.startsAllowed()) {
-      this.logger.warn(`camera ${cameraId} profile ${profileId}: not started, this node's lease was not renewed in time (the tick took too long); the next tick decides`);
+      this.logger.warn(notStarted(cameraId, profileId));
       return false;
     }
     // The claim: the database lets only one row per pair be starting/running/stopping across all
@@ -197,6 +200,13 @@ export class RunnerExecutor {
       }
       if (kind !== 'unique') throw error;
       events.push({ kind: 'handover', cameraId, profileId, message: 'not started here: another node holds this pair (starting, running or stopping there)' });
+      return false;
+    }
+    // The claim is a round trip: a fence may have fired meanwhile (the lease not renewed in time). What it
+    // stopped must not be started again beside the node taking it over — let go of the claim instead.
+    if (!this.startsAllowed()) {
+      await this.repo.updateRunner(row.id, { status: 'exited' }, { pid: null, status: 'starting' });
+      this.logger.warn(notStarted(cameraId, profileId));
       return false;
     }
     let launched: Tracked | null = null;
