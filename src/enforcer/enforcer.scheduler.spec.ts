@@ -35,6 +35,8 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   let active = 0;
   let maxActive = 0;
   const ticks: number[] = [];
+  /** Lease statements (and runner stops) in the order they completed. */
+  const leaseLog: string[] = [];
   const enforcer = {
     node: 'n1',
     phase: 'idle',
@@ -59,6 +61,7 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
     },
     warnAboutSettings() {},
     async stopRunners() {
+      leaseLog.push('runners stopped');
       return { stopped: 0, skipped: 0 };
     },
   } as unknown as RunnerExecutor;
@@ -77,8 +80,6 @@ function setup(tickMs = 50, nextBoundary: Date | null = null, lockFile?: string,
   } as unknown as Breadcrumbs;
   let acquires = 0;
   let acquireMs = options.acquireMs ?? 0;
-  /** Lease statements in the order they completed. */
-  const leaseLog: string[] = [];
   const leases = {
     engine: 'postgres',
     async acquire() {
@@ -304,6 +305,23 @@ describe('EnforcerScheduler', () => {
     await s.scheduler.stop(false);
     await renewal;
     expect(s.leaseLog).toEqual(['renewed', 'yielded']);
+  });
+
+  it('renews the lease after the last tick, before stopping the runners (a long last tick must not let it run out meanwhile)', async () => {
+    const s = setup(10);
+    started.push(s);
+    await s.scheduler.start(3600);
+    let release!: () => void;
+    s.hangTicksUntil(new Promise<void>((r) => (release = r)));
+    void s.scheduler.request('long tick');
+    await new Promise((r) => setTimeout(r, 50));
+    s.leaseLog.length = 0;
+    const stopping = s.scheduler.stop(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.leaseLog).toEqual([]); // waiting for the tick
+    release();
+    await stopping;
+    expect(s.leaseLog).toEqual(['renewed', 'runners stopped', 'yielded']);
   });
 
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {

@@ -401,6 +401,10 @@ export class EnforcerScheduler implements OnApplicationShutdown {
     this.clearTimeout(SCHEDULE.fence);
     await this.running;
     if (stopRunners) {
+      // Renewed once more before the runners are stopped: the tick just finished may have been
+      // long, and stopping them takes up to the stop timeout — the lease must not run out in the
+      // others' eyes while they still run (they would start those pairs beside them).
+      await this.lock.renewLease().catch(() => false);
       const { stopped } = await this.executor.stopRunners({}, 'enforcer shutting down').catch((error: Error) => {
         this.logger.error(`could not stop runners: ${error.message}`);
         return { stopped: 0 };
