@@ -51,4 +51,29 @@ describe('computeDesired on one node of several', () => {
     const edited = { ...w, windows: w.windows.filter((x) => x.policyId !== mine[0]) };
     expect(computeDesired(edited, at, 'UTC', 'a').specs.map((d) => d.spec.cameraId)).not.toContain(mine[0]);
   });
+
+  it('goes through the whole camera list once per loaded world and live-node set, not on every tick', () => {
+    const at = new Date('2026-11-30T12:30:00Z');
+    let reads = 0;
+    const base = world();
+    // Counts every look at an element of the loaded camera list.
+    const cameras = new Proxy(base.cameras, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const loaded = { ...base, cameras };
+    const first = computeDesired(loaded, at, 'UTC', 'a', at.getTime(), ['a', 'b']);
+    expect(reads).toBeGreaterThanOrEqual(6);
+    reads = 0;
+    // The next tick: the same loaded world (unchanged planning tables), the same live nodes.
+    const again = computeDesired(loaded, at, 'UTC', 'a', at.getTime(), ['a', 'b']);
+    expect(reads).toBe(0);
+    expect(again.specs).toEqual(first.specs);
+    // Node b is gone: every camera is a's now, worked out again.
+    const alone = computeDesired(loaded, at, 'UTC', 'a', at.getTime(), ['a']);
+    expect(reads).toBeGreaterThanOrEqual(6);
+    expect(alone.specs.map((d) => d.spec.cameraId).sort()).toEqual([1, 2, 3, 4, 5].filter((c) => 7 + c <= 12));
+  });
 });

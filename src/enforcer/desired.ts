@@ -21,11 +21,35 @@ export interface Desired {
  * plans for another instant.
  */
 export function scheduleInput(world: World, node: string, nowMs = Date.now(), nodes = liveNodes(world.leases, nowMs, node)): ScheduleInput {
-  return inputFor(world, (c) => runsHere(c, node, nodes));
+  return inputFor(world, camerasHere(world, node, nodes));
 }
 
 /** The schedule of every camera, whichever node runs it (the forecast's view). */
-export const fleetScheduleInput = (world: World): ScheduleInput => inputFor(world, () => true);
+export const fleetScheduleInput = (world: World): ScheduleInput => inputFor(world, world.cameras);
+
+type Camera = World['cameras'][number];
+
+/**
+ * Per loaded camera list (the same array from tick to tick while the planning tables are
+ * unchanged, EnforcerRepository.loadWorld): the cameras by id, and the cameras this node runs for
+ * the live-node set last asked about. A steady tick of a node among a hundred, with 10,000
+ * cameras in the fleet, then goes through its own hundred, not through all of them.
+ */
+const cameraViews = new WeakMap<World['cameras'], { byId: Map<number, Camera>; here: { key: string; cameras: Camera[] } | null }>();
+
+function viewOf(cameras: World['cameras']) {
+  let view = cameraViews.get(cameras);
+  if (!view) cameraViews.set(cameras, (view = { byId: new Map(cameras.map((c) => [c.id, c])), here: null }));
+  return view;
+}
+
+/** The cameras `node` runs among the live `nodes`: pinned to it, or floating and owned by it. */
+function camerasHere(world: World, node: string, nodes: string[]): Camera[] {
+  const view = viewOf(world.cameras);
+  const key = `${node}\n${nodes.join('\0')}`;
+  if (view.here?.key !== key) view.here = { key, cameras: world.cameras.filter((c) => runsHere(c, node, nodes)) };
+  return view.here.cameras;
+}
 
 /** The links, windows and exceptions of each policy, kept per loaded world (a steady tick plans from the same arrays). */
 const groupings = new WeakMap<
@@ -54,13 +78,12 @@ function groupingsOf(world: World) {
 }
 
 /**
- * The schedule input of the cameras `included` says: only the policies linked to one of them, with
- * only those cameras (one node of a hundred evaluates its own hundredth of the fleet's windows, and
- * wakes only for its own boundaries).
+ * The schedule input of `cameras` (some or all of the world's): only the policies linked to one of
+ * them, with only those cameras (one node of a hundred evaluates its own hundredth of the fleet's
+ * windows, and wakes only for its own boundaries).
  */
-function inputFor(world: World, included: (camera: World['cameras'][number]) => boolean): ScheduleInput {
+function inputFor(world: World, cameras: Camera[]): ScheduleInput {
   const { cameraIdsByPolicy, windowsByPolicy, exceptionsByPolicy } = groupingsOf(world);
-  const cameras = world.cameras.filter(included);
   const ids = new Set(cameras.map((c) => c.id));
   const all = cameras.length === world.cameras.length;
   const policies: ScheduleInput['policies'] = [];
@@ -87,7 +110,7 @@ function inputFor(world: World, included: (camera: World['cameras'][number]) => 
 export function computeDesired(world: World, at: Date, zone: string, node: string, nowMs = at.getTime(), nodes?: string[]): Desired {
   const input = scheduleInput(world, node, nowMs, nodes);
   const pairs = desiredPairs(input, at, zone);
-  const cameras = new Map(world.cameras.map((c) => [c.id, c]));
+  const cameras = viewOf(world.cameras).byId;
   const profiles = new Map(world.profiles.map((p) => [p.id, p]));
   const global = world.resources.find((r) => r.cameraId === null) ?? null;
   const overrides = new Map(world.resources.filter((r) => r.cameraId !== null).map((r) => [r.cameraId!, r]));

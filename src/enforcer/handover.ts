@@ -21,6 +21,7 @@ export class Handover {
   private peers = 0;
   /** Cameras pinned to this node at the last successful tick (never fenced). */
   private pinnedHere = new Set<number>();
+  private pinnedOf: World['cameras'] | null = null;
   /** Runners stopped by fence() while the database was away: recorded as such once it is back. */
   private readonly fenced = new Set<number>();
   /** Pairs already reported as waiting for another node (one event per wait, not one per tick). */
@@ -37,7 +38,11 @@ export class Handover {
   noteWorld(world: World, nowMs: number): void {
     const node = this.config.enforcer.nodeName;
     this.peers = world.leases.filter((l) => l.node !== node && leaseLive(l, nowMs)).length;
-    this.pinnedHere = new Set(world.cameras.filter((c) => c.node === node).map((c) => c.id));
+    // The same camera list from tick to tick while the planning tables are unchanged: looked through once.
+    if (this.pinnedOf !== world.cameras) {
+      this.pinnedOf = world.cameras;
+      this.pinnedHere = new Set(world.cameras.filter((c) => c.node === node).map((c) => c.id));
+    }
     for (const row of world.runners) if (row.pid === null) this.fenced.delete(row.id);
   }
 
