@@ -324,6 +324,18 @@ describe('EnforcerScheduler', () => {
     expect(s.leaseLog).toEqual(['renewed', 'runners stopped', 'yielded']);
   });
 
+  it('writes the metrics exposition to the state store after a tick at most every 10 s, not after every tick', async () => {
+    const s = setup(1);
+    started.push(s);
+    await s.scheduler.start(3600);
+    expect(s.crumbs.metrics).toMatch(/^bisk_enforcer_tick_duration_seconds_count 1$/m);
+    delete s.crumbs.metrics;
+    await s.scheduler.request('tick');
+    await s.scheduler.request('tick');
+    expect(s.crumbs.lastOk).toBeTruthy();
+    expect(s.crumbs.metrics).toBeUndefined();
+  });
+
   it('registers the reconcile interval under its name once the lock and lease are held, and removes it on stop', async () => {
     const s = setup(1);
     expect(s.registry.doesExist('interval', SCHEDULE.tick)).toBe(false);

@@ -34,6 +34,9 @@ export const LEASE_KEEP_MS = 500;
 /** How long the other nodes wait for a stopped enforcer's node to come back before moving its cameras (at most its lease). */
 export const STOP_GRACE_MS = 10_000;
 
+/** The metrics exposition goes to the state store after a tick at most this often (a typical scrape interval). */
+export const METRICS_PUBLISH_MS = 10_000;
+
 export function summarize({ at, actions: _actions, wakeAt: _wakeAt, nextBoundary: _next, ...counts }: TickResult): TickSummary {
   return { at: at.toISOString(), ...counts };
 }
@@ -61,6 +64,8 @@ export class EnforcerScheduler implements OnApplicationShutdown {
   private keepingLease = false;
   /** When the fence last fired (the clock's ms; 0: never). */
   private fencedAt = 0;
+  /** When the metrics exposition was last written to the state store (Date.now()). */
+  private metricsPublishedAt = 0;
   /** When the tick in progress began, the clock's ms (null between ticks). */
   private tickBegan: number | null = null;
   private readonly onSignal = () => this.guarded(() => this.request('signal'));
@@ -290,7 +295,7 @@ export class EnforcerScheduler implements OnApplicationShutdown {
         lastError: null,
         nextWake: wake?.toISOString() ?? null,
         lastTick: summarize(result),
-        metrics: await this.metrics.exposition(),
+        ...(await this.metricsDue()),
       });
       if (result.started + result.stopped + result.restarted + result.strays > 0) {
         this.logger.log(
@@ -303,6 +308,18 @@ export class EnforcerScheduler implements OnApplicationShutdown {
       this.logger.error(`tick failed, runners left as they are: ${message}`);
       await this.breadcrumbs.write({ lastError: `${at.toISOString()} ${message}` }).catch(() => undefined);
     }
+  }
+
+  /**
+   * The exposition for the state store (the HTTP app's /metrics appends it), at most every
+   * METRICS_PUBLISH_MS: collecting it reads the process's own figures (open descriptors, handles)
+   * — worth doing as often as Prometheus scrapes, not on every tick of a busy node.
+   */
+  private async metricsDue(): Promise<{ metrics?: string }> {
+    const now = Date.now();
+    if (now - this.metricsPublishedAt < METRICS_PUBLISH_MS) return {};
+    this.metricsPublishedAt = now;
+    return { metrics: await this.metrics.exposition() };
   }
 
   private replaceTimeout(name: string, ms: number, fn: () => void): void {
