@@ -93,7 +93,9 @@ describe.runIf(POSTGRES_URL)('a crashed node seen through its database session (
   it('carries a node’s "the live set changed" to the other nodes’ sessions at once, not back to its own', async () => {
     const presences = ['w1', 'w2', 'w3'].map((node) => new NodePresence(loadConfig({ DATABASE_URL: db.url, NODE_NAME: node })));
     const heard: [string, unknown][] = [];
-    presences.forEach((p, i) => p.onPeersChanged((change) => heard.push([`w${i + 1}`, change])));
+    // (The two enforcers of this file announce their own changes on the same channel now and then: not these.)
+    const ours = (change: { nodes: string[] } | null) => change === null || !change.nodes.some((n) => NODES.includes(n));
+    presences.forEach((p, i) => p.onPeersChanged((change) => ours(change) && heard.push([`w${i + 1}`, change])));
     try {
       for (const p of presences) await p.ensure();
       await presences[0].announce(['w1', 'w2'], ['w2']);
