@@ -192,6 +192,18 @@ export class EnforcerRepository {
    * Resolves to whether the row was written.
    */
   async updateRunner(id: number, values: RunnerWrite, ifPid?: number | { pid: number | null; status: RunnerStatus }): Promise<boolean> {
+    return this.writeRunner(id, values, ifPid);
+  }
+
+  /**
+   * Another node's row taken over: written only while the row is as read (`seen`) and that node's
+   * lease expiry is as read (null: it held none) — a node that renewed meanwhile is alive.
+   */
+  async takeOverRunner(id: number, values: RunnerWrite, seen: { pid: number | null; status: RunnerStatus }, lease: { node: string; expiresAt: number | null }): Promise<boolean> {
+    return this.writeRunner(id, values, seen, { sql: 'COALESCE((SELECT expires_at FROM enforcer_leases WHERE node = ?), -1) = ?', params: [lease.node, lease.expiresAt ?? -1] });
+  }
+
+  private async writeRunner(id: number, values: RunnerWrite, ifPid?: number | { pid: number | null; status: RunnerStatus }, extra?: { sql: string; params: unknown[] }): Promise<boolean> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [key, value] of Object.entries(values) as [keyof typeof RUNNER_WRITABLE, unknown][]) {
@@ -208,6 +220,10 @@ export class EnforcerRepository {
     } else if (ifPid !== undefined) {
       where.push(ifPid.pid === null ? 'pid IS NULL' : 'pid = ?', 'status = ?');
       whereParams.push(...(ifPid.pid === null ? [] : [ifPid.pid]), ifPid.status);
+    }
+    if (extra) {
+      where.push(extra.sql);
+      whereParams.push(...extra.params);
     }
     const changed = await this.sql.execute(`UPDATE runners SET ${sets.join(', ')}, updated_at = ? WHERE ${where.join(' AND ')}`, [...params, this.sql.instant(new Date()), ...whereParams]);
     return changed > 0;

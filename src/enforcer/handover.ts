@@ -89,12 +89,14 @@ export class Handover {
         waits.add(`${pairKey(d)}@${d.node}`);
         if (events && !this.waits.has(`${pairKey(d)}@${d.node}`)) events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });
       } else if (events && !blocked.has(pairKey(d))) {
-        // Only while the row is as read: a node that came back meanwhile (a stalled process, a
-        // late answer) and wrote it keeps its pair, and this start waits for the next tick.
+        // Only while the row and its node's lease are as read: a node that came back meanwhile (a
+        // stalled process, a late answer) and wrote its row or renewed its lease keeps its pair,
+        // and this start waits for the next tick.
         const seen = rows.get(d.runnerId)!;
-        if (!(await this.repo.updateRunner(d.runnerId, { status: 'exited', pid: null, processStartTime: null, lastExitAt: now, lastError: d.reason }, { pid: seen.pid, status: seen.status }))) {
+        const values = { status: 'exited' as const, pid: null, processStartTime: null, lastExitAt: now, lastError: d.reason };
+        if (!(await this.repo.takeOverRunner(d.runnerId, values, { pid: seen.pid, status: seen.status }, { node: d.node, expiresAt: d.leaseExpiresAt }))) {
           blocked.add(pairKey(d));
-          events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: `not taken over: node ${d.node} wrote its row meanwhile` });
+          events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: `not taken over: node ${d.node} wrote its row or renewed its lease meanwhile` });
           continue;
         }
         events.push({ kind: 'handover', cameraId: d.cameraId, profileId: d.profileId, message: d.reason });

@@ -162,7 +162,11 @@ export interface ForeignRunner {
 
 export type HandoverDecision =
   | { kind: 'wait'; cameraId: number; profileId: number; node: string; reason: string }
-  | { kind: 'take-over'; cameraId: number; profileId: number; node: string; runnerId: number; reason: string };
+  | {
+      kind: 'take-over'; cameraId: number; profileId: number; node: string; runnerId: number; reason: string;
+      /** The node's lease expiry as read (null: it held none): a take-over writes only while it is still so. */
+      leaseExpiresAt: number | null;
+    };
 
 /**
  * For the pairs this node wants to start: which must wait for another node to stop them, and
@@ -194,7 +198,7 @@ export function handover(
         decisions.push({ ...pair, kind: 'wait', node: row.node, reason: `node ${row.node} has no live lease but its runner (pid ${row.pid}) still heartbeats` });
       } else {
         const since = !lease ? 'it holds no lease' : lease.gone ? 'its enforcer\'s database session has closed' : `its lease expired at ${new Date(lease.expiresAt).toISOString()}`;
-        decisions.push({ ...pair, kind: 'take-over', node: row.node, runnerId: row.id, reason: `taken over from node ${row.node}: ${since} and its runner is silent` });
+        decisions.push({ ...pair, kind: 'take-over', node: row.node, runnerId: row.id, leaseExpiresAt: lease?.expiresAt ?? null, reason: `taken over from node ${row.node}: ${since} and its runner is silent` });
       }
     }
   }

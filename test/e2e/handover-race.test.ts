@@ -73,7 +73,7 @@ describe.each(engines)('taking over another node’s runner row (%s)', (engine) 
     expect(result.waiting).toBe(1);
     expect(result.specs).toEqual([]);
     expect(result.row).toEqual({ status: 'running', pid: 5151 });
-    expect(result.events).toEqual(['not taken over: node old wrote its row meanwhile']);
+    expect(result.events).toEqual(['not taken over: node old wrote its row or renewed its lease meanwhile']);
   });
 
   it('waits for a node that joined after the tick read the leases (its rows are newer than that view)', async () => {
@@ -88,5 +88,21 @@ describe.each(engines)('taking over another node’s runner row (%s)', (engine) 
     expect(result.events).toEqual(['waiting for node late to stop it (pid 6161 there)']);
     const [late] = await sql.query<{ status: string; pid: number }>(`SELECT status, pid FROM runners WHERE node = 'late'`);
     expect({ status: late.status, pid: Number(late.pid) }).toEqual({ status: 'running', pid: 6161 });
+  });
+
+  it('leaves it, and waits, when its node renewed its lease between the read and the take-over', async () => {
+    const repo = new EnforcerRepository(sql);
+    const racing = Object.create(repo) as EnforcerRepository;
+    racing.leases = async () => {
+      const leases = await repo.leases();
+      // Node "old" was only stalled: it renews its lease (its runner untouched, its row as read).
+      await sql.execute(`UPDATE enforcer_leases SET expires_at = ? WHERE node = 'old'`, [now.getTime() + 60_000]);
+      return leases;
+    };
+    const result = await gate(racing);
+    expect(result.waiting).toBe(1);
+    expect(result.specs).toEqual([]);
+    expect(result.row).toEqual({ status: 'running', pid: 4242 });
+    expect(result.events).toEqual(['not taken over: node old wrote its row or renewed its lease meanwhile']);
   });
 });
