@@ -21,6 +21,7 @@ export class Handover {
   private peers = 0;
   /** Cameras pinned to this node at the last successful tick (never fenced). */
   private pinnedHere = new Set<number>();
+  /** The loaded camera list pinnedHere was worked out from. */
   private pinnedOf: World['cameras'] | null = null;
   /** Runners stopped by fence() while the database was away: recorded as such once it is back. */
   private readonly fenced = new Set<number>();
