@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, parseDatabaseUrl } from '../../src/config/app-config.js';
-import { migrateDatabase } from '../../src/database/migrations.js';
-import { openSql, type Sql } from '../../src/database/sql.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import type { Sql } from '../../src/database/sql.js';
 import { computeDesired } from '../../src/enforcer/desired.js';
 import { EnforcerRepository, type NewEvent } from '../../src/enforcer/enforcer.repository.js';
 import { Handover } from '../../src/enforcer/handover.js';
 import { ProcessAdapter } from '../../src/enforcer/process.adapter.js';
 import { TrackedRunners } from '../../src/enforcer/tracked-runners.js';
-import { createDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
+import { createMigratedDatabase, type MigratedDatabase, POSTGRES_URL } from '../support/databases.js';
 
 const engines = POSTGRES_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
@@ -17,15 +16,14 @@ const engines = POSTGRES_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] a
  * late answer — may have written its row in between; it keeps its pair.
  */
 describe.each(engines)('taking over another node’s runner row (%s)', (engine) => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let sql: Sql;
   let rowId: number;
   const now = new Date();
 
   beforeEach(async () => {
-    db = await createDatabase(engine);
-    await migrateDatabase(parseDatabaseUrl(db.url));
-    sql = await openSql(parseDatabaseUrl(db.url));
+    db = await createMigratedDatabase(engine);
+    sql = db.sql;
     await sql.execute(`INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}')`);
     await sql.execute(`INSERT INTO schedule_policies (name) VALUES ('always')`);
     for (let d = 0; d < 7; d++) await sql.execute(`INSERT INTO schedule_windows (policy_id, day_of_week, start_time, end_time, profile_id) VALUES (1, ?, '00:00:00', '00:00:00', 1)`, [d]);
@@ -37,7 +35,6 @@ describe.each(engines)('taking over another node’s runner row (%s)', (engine) 
     rowId = Number(row.id);
   });
   afterEach(async () => {
-    await sql?.close();
     await db?.drop();
   });
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock.js';
 import { loadConfig } from '../../src/config/app-config.js';
-import { migrateDatabase } from '../../src/database/migrations.js';
-import { openSql, type Sql } from '../../src/database/sql.js';
+import type { Sql } from '../../src/database/sql.js';
 import { LeaseRepository } from '../../src/enforcer/lease.repository.js';
 import { EnforcerLock } from '../../src/enforcer/lock.adapter.js';
 import { NodePresence } from '../../src/enforcer/presence.js';
-import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
+import { createMigratedDatabase, type MigratedDatabase, POSTGRES_URL } from '../support/databases.js';
 
 /**
  * A node's lease is written on its own database session (presence.ts), not through the pool the
@@ -14,16 +13,14 @@ import { createPostgresDatabase, POSTGRES_URL, type TestDatabase } from '../supp
  * again after an edit) must not hold the renewal back until the lease runs out in the others' eyes.
  */
 describe.runIf(POSTGRES_URL)('the lease on the node’s own session (PostgreSQL)', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let sql: Sql;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    await migrateDatabase(loadConfig({ DATABASE_URL: db.url }).database);
-    sql = await openSql(loadConfig({ DATABASE_URL: db.url }).database);
+    db = await createMigratedDatabase('postgres');
+    sql = db.sql;
   });
   afterAll(async () => {
-    await sql?.close();
     await db?.drop();
   });
 

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock.js';
-import { loadConfig, parseDatabaseUrl } from '../../src/config/app-config.js';
-import { migrateDatabase } from '../../src/database/migrations.js';
-import { openSql, type Sql } from '../../src/database/sql.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import type { Sql } from '../../src/database/sql.js';
 import { EnforcerMetrics } from '../../src/enforcer/enforcer.metrics.js';
 import { EnforcerRepository, type NewEvent } from '../../src/enforcer/enforcer.repository.js';
 import { Handover } from '../../src/enforcer/handover.js';
@@ -10,7 +9,7 @@ import { ProcessAdapter } from '../../src/enforcer/process.adapter.js';
 import { RunnerExecutor } from '../../src/enforcer/runner.executor.js';
 import { RunnerObserver } from '../../src/enforcer/runner.observer.js';
 import { TrackedRunners } from '../../src/enforcer/tracked-runners.js';
-import { createDatabase, POSTGRES_URL, type TestDatabase } from '../support/databases.js';
+import { createMigratedDatabase, type MigratedDatabase, POSTGRES_URL } from '../support/databases.js';
 
 const engines = POSTGRES_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
@@ -22,19 +21,17 @@ const engines = POSTGRES_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] a
  * node's next tick lets go of it.
  */
 describe.each(engines)('a claim left without a process (%s)', (engine) => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let sql: Sql;
   const now = new Date();
 
   beforeEach(async () => {
-    db = await createDatabase(engine);
-    await migrateDatabase(parseDatabaseUrl(db.url));
-    sql = await openSql(parseDatabaseUrl(db.url));
+    db = await createMigratedDatabase(engine);
+    sql = db.sql;
     await sql.execute(`INSERT INTO stream_profiles (name, extra_args) VALUES ('p', '{}')`);
     await sql.execute(`INSERT INTO cameras (name, rtsp_url) VALUES ('cam', 'rtsp://h/s')`);
   });
   afterEach(async () => {
-    await sql?.close();
     await db?.drop();
   });
 

@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { parseDatabaseUrl } from '../../src/config/app-config.js';
+import { migrateDatabase } from '../../src/database/migrations.js';
+import { openSql, type Sql } from '../../src/database/sql.js';
 
 /** A throwaway database for one test file: a SQLite file in a temp dir, or a fresh PostgreSQL database. */
 export interface TestDatabase {
@@ -55,3 +58,22 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
 
 export const createDatabase = (engine: 'sqlite' | 'postgres') =>
   engine === 'sqlite' ? createSqliteDatabase() : createPostgresDatabase();
+
+/** A throwaway database with the schema migrated and the enforcer's SQL port open on it; `drop` closes the port first. */
+export interface MigratedDatabase extends TestDatabase {
+  sql: Sql;
+}
+
+export async function createMigratedDatabase(engine: 'sqlite' | 'postgres'): Promise<MigratedDatabase> {
+  const db = await createDatabase(engine);
+  await migrateDatabase(parseDatabaseUrl(db.url));
+  const sql = await openSql(parseDatabaseUrl(db.url));
+  return {
+    ...db,
+    sql,
+    drop: async () => {
+      await sql.close();
+      await db.drop();
+    },
+  };
+}
