@@ -41,7 +41,10 @@ export class LeaseRepository {
    * unless that holder is `staleHolder` (a process known to be dead). `over`: the connection to
    * write it on (the node's own session, NodePresence.session; by default the pool).
    */
-  async acquire(node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number, staleHolder = holder, over: Sql = this.sql): Promise<LeaseResult> {
+  async acquire(
+    node: string, holder: string, pid: number, version: string, nowMs: number, ttlMs: number,
+    { staleHolder = holder, over = this.sql }: { staleHolder?: string; over?: Sql } = {},
+  ): Promise<LeaseResult> {
     const expiresAt = nowMs + ttlMs;
     const updated = await over.query(
       `UPDATE enforcer_leases SET holder = ?, pid = ?, version = ?, renewed_at = ?, expires_at = ? WHERE node = ? AND (holder = ? OR holder = ? OR expires_at < ? OR holder LIKE '${YIELDED}%') RETURNING *, ${LIVE_PEERS}`,

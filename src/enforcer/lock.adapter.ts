@@ -135,11 +135,11 @@ export class EnforcerLock {
     }
     // On the node's own session when it has one: never queued behind the tick's statements in the pool.
     const over = this.presence.session ?? undefined;
-    let result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl, this.holder, over);
+    let result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl, { over });
     if (!result.ok && holderIsDeadHere(result.current.holder)) {
       // Its holder was on this host and is gone (SIGKILL, crash): no need to wait for the lease to expire.
       this.logger.warn(`taking over the lease of node ${node} from ${result.current.holder}, which is no longer running`);
-      result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl, result.current.holder, over);
+      result = await this.leases.acquire(node, this.holder, process.pid, VERSION, now, ttl, { staleHolder: result.current.holder, over });
     }
     if (!result.ok) {
       const message = `Another enforcer holds the lease for node ${node}: ${result.current.holder} (pid=${result.current.pid}) until ${new Date(result.current.expiresAt).toISOString()}`;
