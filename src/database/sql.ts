@@ -82,7 +82,7 @@ export function describeQueryTimeout(error: unknown, limits: SqlLimits): unknown
 }
 
 /** What runs a statement on PostgreSQL: a pool (a connection each time) or one client (one session). */
-interface Queryable {
+export interface Queryable {
   query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 

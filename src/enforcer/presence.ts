@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
-import { postgresLimits, postgresSql, type Sql } from '../database/sql.js';
+import { postgresLimits, postgresSql, type Queryable, type Sql } from '../database/sql.js';
 
 /**
  * Telling a crashed node from a slow one (§9), on PostgreSQL: every enforcer keeps one session of
@@ -190,7 +190,7 @@ export class NodePresence {
       if (!this.closed) void this.lost(failure);
     });
     this.client = client;
-    this.sessionSql = postgresSql(client as unknown as Parameters<typeof postgresSql>[0], { statementTimeoutMs: this.config.statementTimeoutMs });
+    this.sessionSql = postgresSql(client as unknown as Queryable, { statementTimeoutMs: this.config.statementTimeoutMs });
   }
 
   /**
